@@ -1,0 +1,58 @@
+package org.stylealign.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * One resolution of the synthesis network: (the learned constant at 4x4 | an upsampling styled conv), a styled
+ * conv, and a toRGB whose output is added to the upsampled image of the previous block (skip architecture).
+ */
+final class SynthesisBlock {
+
+    final int resolution;
+    final NDArray constInput;     // only at 4x4
+    final SynthesisLayer conv0;   // null at 4x4
+    final SynthesisLayer conv1;
+    final ToRgbLayer torgb;
+    private final Fir fir;
+
+    SynthesisBlock(Params params, Scalars scalars, Fir fir, GeneratorConfig cfg, int res) {
+        this.resolution = res;
+        this.fir = fir;
+        String p = "synthesis.b" + res;
+        int out = cfg.channelsAt(res);
+        if (res == 4) {
+            constInput = params.take(p + ".const", new Shape(out, 4, 4), Params.Init.NORMAL, true);
+            conv0 = null;
+        } else {
+            constInput = null;
+            conv0 = new SynthesisLayer(params, scalars, fir, p + ".conv0", cfg.channelsAt(res / 2), out,
+                    cfg.wDim(), res, true);
+        }
+        conv1 = new SynthesisLayer(params, scalars, fir, p + ".conv1", out, out, cfg.wDim(), res, false);
+        torgb = new ToRgbLayer(params, scalars, p + ".torgb", out, cfg.imageChannels(), cfg.wDim(), res);
+    }
+
+    /**
+     * @param x      features from the previous block (ignored at 4x4)
+     * @param img    running image from the previous block (null at 4x4)
+     * @param styles this block's styles in layer order: [conv0,] conv1, torgb
+     * @return {features, image}
+     */
+    NDArray[] forward(NDArray x, NDArray img, NDArray[] styles, NDArray[] noise, long batch) {
+        int i = 0;
+        if (conv0 == null) {
+            long c = constInput.getShape().get(0);
+            x = constInput.reshape(1, c, 4, 4).broadcast(new Shape(batch, c, 4, 4));
+        } else {
+            x = conv0.forward(x, styles[i], noise[i]);
+            i++;
+        }
+        x = conv1.forward(x, styles[i], noise[i]);
+        i++;
+        NDArray y = torgb.forward(x, styles[i]);
+        img = img == null ? y : fir.upsample2x(img).add(y);
+        return new NDArray[] {x, img};
+    }
+}
