@@ -60,6 +60,11 @@ final class TorchFiles {
         allow("argparse.Namespace", (f, a) -> new AttributeDict());
         allow("builtins.set", (f, a) -> new LinkedHashSet<>(a.isEmpty() ? List.of() : iterable(f, a.get(0))));
         allow("builtins.frozenset", (f, a) -> new LinkedHashSet<>(a.isEmpty() ? List.of() : iterable(f, a.get(0))));
+        // protocols 0-1 write Python 2 module names
+        allow("__builtin__.set", ALLOWED.get("builtins.set").fn());
+        allow("__builtin__.frozenset", ALLOWED.get("builtins.frozenset").fn());
+        allow("builtins.object", null); // only ever a data argument of copyreg._reconstructor
+        allow("__builtin__.object", null);
         allow("builtins.slice", (f, a) -> new Tuple(new ArrayList<>(a)));
         allow("torch.Size", (f, a) -> a.isEmpty() ? new Tuple(List.of()) : new Tuple(iterable(f, a.get(0))));
         allow("torch.device", (f, a) -> a.isEmpty() ? "cpu" : String.valueOf(a.get(0)));
@@ -133,6 +138,21 @@ final class TorchFiles {
         for (String np : new String[] {"numpy.core.multiarray", "numpy._core.multiarray"}) {
             allow(np + ".scalar", scalar);
             allow(np + "._reconstruct", reconstruct);
+        }
+        Pickle.Callable frombuffer = (f, a) -> {
+            // protocol 5 arrays: _frombuffer(bytes, dtype, shape, order)
+            if (a.size() != 4 || !(a.get(0) instanceof byte[] b) || !(a.get(1) instanceof NumpyDtype dt)) {
+                throw new CheckpointException(f + ": unsupported numpy _frombuffer arguments");
+            }
+            NumpyArray arr = new NumpyArray();
+            arr.shape = Values.asLongs(f, a.get(2), "numpy array shape");
+            arr.dtype = dt;
+            arr.fortran = "F".equals(a.get(3));
+            arr.data = b;
+            return arr;
+        };
+        for (String np : new String[] {"numpy.core.numeric", "numpy._core.numeric"}) {
+            allow(np + "._frombuffer", frombuffer);
         }
         allow("numpy.dtype", dtype);
         allow("numpy.ndarray", null);
