@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Starts the notebook kernel (rapaio-jupyter-kernel, JShell in-process) with the workbench's JVM and DJL settings.
+# Called by the kernelspec in environment/jupyter/kernels/stylealign-java; the jar is fetched by environment/setup.sh.
+set -euo pipefail
+env_dir="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+jar="$env_dir/.state/kernel/rapaio-jupyter-kernel-3.0.1.jar"
+if [ ! -f "$jar" ]; then
+  echo "stylealign kernel: $jar is missing; run ./workbench setup" >&2
+  exit 1
+fi
+export STYLEALIGN_HOME="${STYLEALIGN_HOME:-$(dirname "$env_dir")}"
+# Never reach for the network: the engine's native library comes from the pytorch-native-cpu jar.
+export DJL_OFFLINE=true
+exec java ${STYLEALIGN_KERNEL_OPTS:--Xmx4g} -Djava.awt.headless=true -Dai.djl.offline=true \
+  -Dai.djl.pytorch.num_threads="${STYLEALIGN_THREADS:-2}" -Dai.djl.pytorch.num_interop_threads=1 \
+  -jar "$jar" "$@"

@@ -1,0 +1,107 @@
+package org.stylealign.viz;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Settings every notebook reads: where the repository and the report folder are, whether this is a smoke run, and
+ * which model to load. Each is an environment variable (set by {@code ./workbench}) with a system-property twin that
+ * takes precedence (for tests), and a default that works when a notebook is opened by hand.
+ */
+public final class Workbench {
+
+    /** The default model until the family of trained models exists: a shared toy fixture (noise-like images). */
+    public static final String DEFAULT_MODEL = "stylegan2/rosinality-s32-sd64-mlp4-ch64.pt";
+
+    private Workbench() {
+    }
+
+    /** The repository root: STYLEALIGN_HOME, else the nearest folder above the working directory holding workbench. */
+    public static Path home() {
+        return home(System.getenv(), System.getProperties());
+    }
+
+    /** The report root (STYLEALIGN_REPORTS, default {@code <home>/reports}); figures and tables go below it. */
+    public static Path reports() {
+        return reports(System.getenv(), System.getProperties());
+    }
+
+    /** True when STYLEALIGN_SMOKE is 1/true/yes: notebooks shrink their work to a quick check. */
+    public static boolean smoke() {
+        return smoke(System.getenv(), System.getProperties());
+    }
+
+    /** {@code full} in a normal run, {@code smoke} in a smoke run. */
+    public static int pick(int full, int smoke) {
+        return smoke() ? smoke : full;
+    }
+
+    /** The shared fixtures: STYLEALIGN_FIXTURES, else {@code <home>/../shared/fixtures}. */
+    public static Path fixtures() {
+        return fixtures(System.getenv(), System.getProperties());
+    }
+
+    /** The model the notebooks load: STYLEALIGN_MODEL, else {@link #DEFAULT_MODEL} under {@link #fixtures()}. */
+    public static Path model() {
+        return model(System.getenv(), System.getProperties());
+    }
+
+    /** One line for the top of a notebook: mode, kernel, folders. */
+    public static String describe() {
+        return "StyleAlign workbench | mode " + (smoke() ? "smoke" : "full") + " | kernel " + Display.kernel()
+                + " | reports " + reports() + " | model " + model();
+    }
+
+    static Path home(Map<String, String> env, Properties props) {
+        String v = setting(env, props, "STYLEALIGN_HOME", "stylealign.home");
+        if (v != null) {
+            return Path.of(v).toAbsolutePath().normalize();
+        }
+        Path start = Path.of(props.getProperty("user.dir", ".")).toAbsolutePath().normalize();
+        for (Path p = start; p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("workbench")) && Files.isDirectory(p.resolve("notebooks"))) {
+                return p;
+            }
+        }
+        // Opened from notebooks/ of an unrecognised layout: its parent is the best guess.
+        return start.getFileName() != null && start.getFileName().toString().equals("notebooks")
+                ? start.getParent() : start;
+    }
+
+    static Path reports(Map<String, String> env, Properties props) {
+        String v = setting(env, props, "STYLEALIGN_REPORTS", "stylealign.reports");
+        return v != null ? Path.of(v).toAbsolutePath().normalize() : home(env, props).resolve("reports");
+    }
+
+    static boolean smoke(Map<String, String> env, Properties props) {
+        String v = setting(env, props, "STYLEALIGN_SMOKE", "stylealign.smoke");
+        if (v == null) {
+            return false;
+        }
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        return s.equals("1") || s.equals("true") || s.equals("yes") || s.equals("on");
+    }
+
+    static Path fixtures(Map<String, String> env, Properties props) {
+        String v = setting(env, props, "STYLEALIGN_FIXTURES", "stylealign.fixtures");
+        return v != null ? Path.of(v).toAbsolutePath().normalize()
+                : home(env, props).resolve("../shared/fixtures").normalize();
+    }
+
+    static Path model(Map<String, String> env, Properties props) {
+        String v = setting(env, props, "STYLEALIGN_MODEL", "stylealign.model");
+        return v != null ? Path.of(v).toAbsolutePath().normalize() : fixtures(env, props).resolve(DEFAULT_MODEL);
+    }
+
+    private static String setting(Map<String, String> env, Properties props, String var, String prop) {
+        // The system property wins: a test or a caller can override what the environment says.
+        String v = props.getProperty(prop);
+        if (v == null || v.isBlank()) {
+            v = env.get(var);
+        }
+        return v == null || v.isBlank() ? null : v;
+    }
+}

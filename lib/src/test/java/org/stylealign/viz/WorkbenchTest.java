@@ -1,0 +1,60 @@
+package org.stylealign.viz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkbenchTest {
+
+    @TempDir
+    Path tmp;
+
+    private static Properties props(String... kv) {
+        Properties p = new Properties();
+        for (int i = 0; i < kv.length; i += 2) {
+            p.setProperty(kv[i], kv[i + 1]);
+        }
+        return p;
+    }
+
+    @Test
+    void homeIsFoundAboveTheNotebookFolder() throws Exception {
+        Path repo = tmp.resolve("repo");
+        Files.createDirectories(repo.resolve("notebooks/sub"));
+        Files.writeString(repo.resolve("workbench"), "#!/bin/sh\n");
+        Properties p = props("user.dir", repo.resolve("notebooks/sub").toString());
+        assertEquals(repo, Workbench.home(Map.of(), p));
+        assertEquals(repo.resolve("reports"), Workbench.reports(Map.of(), p));
+        assertEquals(tmp.resolve("shared/fixtures"), Workbench.fixtures(Map.of(), p));
+        assertEquals(tmp.resolve("shared/fixtures").resolve(Workbench.DEFAULT_MODEL), Workbench.model(Map.of(), p));
+    }
+
+    @Test
+    void environmentOverridesDefaultsAndPropertiesOverrideEnvironment() {
+        Map<String, String> env = Map.of("STYLEALIGN_HOME", tmp.toString(),
+                "STYLEALIGN_REPORTS", tmp.resolve("r").toString(),
+                "STYLEALIGN_MODEL", tmp.resolve("m.pt").toString());
+        assertEquals(tmp, Workbench.home(env, props()));
+        assertEquals(tmp.resolve("r"), Workbench.reports(env, props()));
+        assertEquals(tmp.resolve("m.pt"), Workbench.model(env, props()));
+        assertEquals(tmp.resolve("p"), Workbench.reports(env, props("stylealign.reports", tmp.resolve("p").toString())));
+    }
+
+    @Test
+    void smokeAcceptsTheUsualSpellings() {
+        for (String yes : new String[] {"1", "true", "YES", " on "}) {
+            assertTrue(Workbench.smoke(Map.of("STYLEALIGN_SMOKE", yes), props()), yes);
+        }
+        for (String no : new String[] {"0", "false", "", "no"}) {
+            assertFalse(Workbench.smoke(Map.of("STYLEALIGN_SMOKE", no), props()), no);
+        }
+        assertFalse(Workbench.smoke(Map.of(), props()));
+    }
+}
