@@ -10,6 +10,11 @@ public final class Main {
     /** Every sub-command, in the order `help` lists them. Add new commands here. */
     static List<Command> commands() {
         return List.of(
+                new InfoCommand(),
+                new RenderCommand(),
+                new StylesCommand(),
+                new ConvertCommand(),
+                new DataCommand()
         );
     }
 

@@ -1,0 +1,46 @@
+package org.stylealign.cli;
+
+import org.stylealign.io.Checkpoints;
+import org.stylealign.io.ImportedCheckpoint;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+/** `stylealign convert`: any supported checkpoint to the native safetensors format. */
+final class ConvertCommand implements Command {
+
+    @Override
+    public String name() {
+        return "convert";
+    }
+
+    @Override
+    public String summary() {
+        return "--checkpoint F --out DIR|FILE.safetensors [--fp16]: to the native format";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = new Args(argv, Set.of("checkpoint", "out"), Set.of("fp16"));
+        Path src = a.path("checkpoint");
+        if (!Files.isRegularFile(src)) {
+            throw new UsageException("--checkpoint " + src + ": no such file");
+        }
+        Path dest = a.path("out");
+        if (!dest.getFileName().toString().endsWith(".safetensors")) {
+            Files.createDirectories(dest);
+            String stem = src.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+            dest = dest.resolve(stem + ".safetensors");
+        }
+        ImportedCheckpoint ck = Checkpoints.read(src);
+        Checkpoints.writeNative(dest, ck, a.has("fp16"));
+        out.printf("%s (%s) -> %s (%s, %,d bytes)%n", src, ck.format(), dest, a.has("fp16") ? "float16" : "float32",
+                Files.size(dest));
+        for (String n : ck.notes()) {
+            out.println("note: " + n);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,77 @@
+package org.stylealign.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.stylealign.io.HostTensor;
+import org.stylealign.io.Npy;
+import org.stylealign.model.Generator;
+import org.stylealign.model.StyleGan2;
+import org.stylealign.viz.ImageGrid;
+
+import javax.imageio.ImageIO;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/** `stylealign render`: images from seeds or a z file, as .npy (float32 NCHW) or a .png grid. */
+final class RenderCommand implements Command {
+
+    @Override
+    public String name() {
+        return "render";
+    }
+
+    @Override
+    public String summary() {
+        return "--checkpoint F (--seeds 1,2,3 | --z Z.npy) [--truncation PSI] [--noise const|random|none] --out OUT"
+                + " (.npy or .png)";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = new Args(argv, ModelArgs.LATENT_OPTIONS, java.util.Set.of());
+        Path dest = a.path("out");
+        String name = dest.getFileName().toString().toLowerCase();
+        if (!name.endsWith(".npy") && !name.endsWith(".png")) {
+            throw new UsageException("--out must end in .npy (float32 NCHW in [-1,1]) or .png (a grid), got " + dest);
+        }
+        try (StyleGan2 model = ModelArgs.load(a); NDManager m = model.generator().manager().newSubManager()) {
+            Generator g = model.generator();
+            NDArray z = ModelArgs.latents(a, g, m);
+            NDArray img = g.generate(z, ModelArgs.truncation(a), ModelArgs.noise(a));
+            long n = img.getShape().get(0);
+            if (name.endsWith(".npy")) {
+                Npy.write(dest, new HostTensor(img.getShape().getShape(), img.toFloatArray()));
+            } else {
+                List<String> captions = new ArrayList<>();
+                if (a.has("seeds")) {
+                    for (long s : a.seeds("seeds")) {
+                        captions.add("seed " + s);
+                    }
+                }
+                ImageGrid grid = ImageGrid.of(img).columns((int) Math.min(n, 8));
+                if (!captions.isEmpty()) {
+                    grid = grid.captions(captions);
+                }
+                writePng(grid.render(), dest);
+            }
+            out.println("wrote " + n + " image(s) " + img.getShape() + " to " + dest);
+        }
+        return 0;
+    }
+
+    static void writePng(java.awt.image.BufferedImage image, Path dest) throws java.io.IOException {
+        Path dir = dest.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".render-", ".png.tmp");
+        try {
+            ImageIO.write(image, "png", tmp.toFile());
+            Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.stylealign.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import org.stylealign.io.HostTensor;
+import org.stylealign.io.Npy;
+import org.stylealign.model.Generator;
+import org.stylealign.model.StyleCodes;
+import org.stylealign.model.StyleGan2;
+import org.stylealign.model.StyleLayer;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * `stylealign styles`: the StyleSpace of a batch: one s_XX.npy [N, channels] per layer (raw affine outputs, as in
+ * the StyleSpace paper), z.npy, ws.npy [N, numWs, W], and index.json describing every file.
+ */
+final class StylesCommand implements Command {
+
+    @Override
+    public String name() {
+        return "styles";
+    }
+
+    @Override
+    public String summary() {
+        return "--checkpoint F (--seeds .. | --z Z.npy) [--truncation PSI] --out DIR: S of every layer as .npy";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = new Args(argv, ModelArgs.LATENT_OPTIONS, java.util.Set.of());
+        Path dir = a.path("out");
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new UsageException("--out " + dir + " exists and is not a folder");
+        }
+        Files.createDirectories(dir);
+        try (StyleGan2 model = ModelArgs.load(a); NDManager m = model.generator().manager().newSubManager()) {
+            Generator g = model.generator();
+            NDArray z = ModelArgs.latents(a, g, m);
+            float psi = ModelArgs.truncation(a);
+            NDArray ws = g.broadcast(g.mapping(z));
+            if (psi != 1f) {
+                ws = g.truncate(ws, psi);
+            }
+            StyleCodes s = g.styles(ws);
+            JsonObject index = new JsonObject();
+            index.addProperty("checkpoint", model.source().toString());
+            index.addProperty("format", model.format());
+            index.addProperty("truncation", psi);
+            index.addProperty("batch", z.getShape().get(0));
+            index.addProperty("z", "z.npy");
+            index.addProperty("ws", "ws.npy");
+            index.addProperty("values", "raw affine outputs (toRGB layers before their 1/sqrt(channels) gain)");
+            Npy.write(dir.resolve("z.npy"), host(z));
+            Npy.write(dir.resolve("ws.npy"), host(ws));
+            JsonArray layers = new JsonArray();
+            for (StyleLayer l : g.styleLayers()) {
+                String file = String.format("s_%02d.npy", l.index());
+                Npy.write(dir.resolve(file), host(s.get(l.index())));
+                JsonObject o = new JsonObject();
+                o.addProperty("index", l.index());
+                o.addProperty("name", l.name());
+                o.addProperty("kind", l.isToRgb() ? "torgb" : "conv");
+                o.addProperty("resolution", l.resolution());
+                o.addProperty("channels", l.channels());
+                o.addProperty("w_index", l.wIndex());
+                o.addProperty("file", file);
+                layers.add(o);
+            }
+            index.add("layers", layers);
+            Path tmp = dir.resolve("index.json.tmp");
+            Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(index),
+                    StandardCharsets.UTF_8);
+            Files.move(tmp, dir.resolve("index.json"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            out.println("wrote " + g.styleLayers().size() + " style layers (" + g.styleChannels()
+                    + " channels) for " + z.getShape().get(0) + " latent(s) to " + dir);
+        }
+        return 0;
+    }
+
+    private static HostTensor host(NDArray a) {
+        return new HostTensor(a.getShape().getShape(), a.toFloatArray());
+    }
+}
