@@ -25,7 +25,7 @@ public record DiscriminatorConfig(int resolution, int imageChannels, Map<Integer
         if (mbstdGroup <= 0 || mbstdChannels <= 0) {
             throw new IllegalArgumentException("mbstdGroup and mbstdChannels must be positive");
         }
-        channels = Map.copyOf(new TreeMap<>(channels));
+        channels = java.util.Collections.unmodifiableMap(new TreeMap<>(channels));
         for (int r = 4; r <= resolution; r *= 2) {
             Integer c = channels.get(r);
             if (c == null || c <= 0) {

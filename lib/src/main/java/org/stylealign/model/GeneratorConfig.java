@@ -29,7 +29,7 @@ public record GeneratorConfig(int resolution, int imageChannels, int zDim, int w
             throw new IllegalArgumentException("zDim, wDim and mappingLayers must be positive: "
                     + zDim + ", " + wDim + ", " + mappingLayers);
         }
-        channels = Map.copyOf(new TreeMap<>(channels));
+        channels = java.util.Collections.unmodifiableMap(new TreeMap<>(channels));
         for (int r = 4; r <= resolution; r *= 2) {
             Integer c = channels.get(r);
             if (c == null || c <= 0) {
