@@ -94,6 +94,11 @@ final class IoTestSupport {
             return this;
         }
 
+        PickleOut bytes(byte[] raw) {
+            b.writeBytes(raw);
+            return this;
+        }
+
         PickleOut global(String module, String name) {
             b.write('c');
             b.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
