@@ -11,6 +11,10 @@ fi
 export STYLEALIGN_HOME="${STYLEALIGN_HOME:-$(dirname "$env_dir")}"
 # Never reach for the network: the engine's native library comes from the pytorch-native-cpu jar.
 export DJL_OFFLINE=true
+# The kernel's own logging (one line per request) and libtorch warnings go to a log file, not into test output;
+# what a cell prints is captured by the kernel and lands in the notebook.
+log="${STYLEALIGN_KERNEL_LOG:-$env_dir/.state/kernel.log}"
+exec 2>>"$log"
 exec java ${STYLEALIGN_KERNEL_OPTS:--Xmx4g} -Djava.awt.headless=true -Dai.djl.offline=true \
   -Dai.djl.pytorch.num_threads="${STYLEALIGN_THREADS:-2}" -Dai.djl.pytorch.num_interop_threads=1 \
   -jar "$jar" "$@"
