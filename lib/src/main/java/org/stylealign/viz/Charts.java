@@ -41,6 +41,14 @@ public final class Charts {
         return s;
     }
 
+    /** Adds a scatter series (small dots, no line). */
+    public static XYSeries scatter(XYChart chart, String name, double[] x, double[] y) {
+        XYSeries s = chart.addSeries(name, x, y);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        s.setMarker(SeriesMarkers.CIRCLE);
+        return s;
+    }
+
     /**
      * Overlaid histograms as density step lines over a common range, so distributions of different sizes compare.
      * Values outside the 0.5-99.5 percentile range of all series are counted in the outermost bins.

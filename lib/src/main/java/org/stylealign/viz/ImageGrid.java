@@ -71,6 +71,21 @@ public final class ImageGrid {
         return new ImageGrid(out);
     }
 
+    /** The images of a batch [N, C, H, W] with values in [-1, 1], one by one (to compose grids by hand). */
+    public static List<BufferedImage> images(NDArray images) {
+        return of(images).images;
+    }
+
+    /** A white image, e.g. for the empty corner of a style-mixing grid. */
+    public static BufferedImage blank(int width, int height) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(BACKGROUND);
+        g.fillRect(0, 0, width, height);
+        g.dispose();
+        return img;
+    }
+
     /** Ready-made images. */
     public static ImageGrid of(List<BufferedImage> images) {
         return new ImageGrid(images);
