@@ -15,9 +15,21 @@ import java.util.Optional;
 public final class DataPaths {
 
     private final Path dataDir;
+    private final Path cacheDir;
 
     public DataPaths(Path dataDir) {
+        this(dataDir, dataDir.resolve("cache"));
+    }
+
+    /** With the built datasets somewhere else than data/cache (tests, scratch builds). */
+    public DataPaths(Path dataDir, Path cacheDir) {
         this.dataDir = dataDir.toAbsolutePath().normalize();
+        this.cacheDir = cacheDir.toAbsolutePath().normalize();
+    }
+
+    /** The same inputs, another cache folder. */
+    public DataPaths withCache(Path cache) {
+        return new DataPaths(dataDir, cache);
     }
 
     public static DataPaths locate() {
@@ -58,7 +70,7 @@ public final class DataPaths {
 
     /** Built datasets (git-ignored). */
     public Path cacheDir() {
-        return dataDir.resolve("cache");
+        return cacheDir;
     }
 
     /** The npm package (package.json, lockfile, render.mjs) whose node_modules hold every npm-sourced input. */
@@ -70,9 +82,9 @@ public final class DataPaths {
         return npmDir().resolve("node_modules");
     }
 
-    /** An executable on PATH, or empty. */
+    /** An executable on PATH (the system property stylealign.path replaces PATH when set), or empty. */
     public static Optional<Path> onPath(String name) {
-        String path = System.getenv("PATH");
+        String path = System.getProperty("stylealign.path", System.getenv("PATH"));
         if (path == null) {
             return Optional.empty();
         }
