@@ -17,24 +17,34 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 KERNEL = "stylealign-java"
+STARTUP_TIMEOUT = 60
+START_ATTEMPTS = 3
 
 
 def execute(path: Path, out_dir: Path, timeout: int):
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb,
-        kernel_name=KERNEL,
-        timeout=timeout,
-        startup_timeout=120,
-        # The kernel starts in the notebook's own folder: relative paths in notebooks mean the same interactively.
-        resources={"metadata": {"path": str(path.parent)}},
-    )
     start = time.monotonic()
-    error = None
-    try:
-        client.execute()
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
-        error = e
+    for attempt in range(1, START_ATTEMPTS + 1):
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(
+            nb,
+            kernel_name=KERNEL,
+            timeout=timeout,
+            startup_timeout=STARTUP_TIMEOUT,
+            # The kernel starts in the notebook's own folder: relative paths mean the same as interactively.
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        error = None
+        try:
+            client.execute()
+        except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
+            error = e
+        except RuntimeError as e:
+            # The kernel sometimes never answers its first request (a start-up race in the kernel); a new one does.
+            if "didn't respond" not in str(e) or attempt == START_ATTEMPTS:
+                raise
+            print(f"notebook {path.name}: kernel did not start ({e}); retrying", flush=True)
+            continue
+        break
     seconds = time.monotonic() - start
     # A failed notebook is kept too: its last output shows the error.
     nbformat.write(nb, out_dir / path.name)
