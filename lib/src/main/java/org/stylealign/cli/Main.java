@@ -14,6 +14,7 @@ public final class Main {
                 new RenderCommand(),
                 new StylesCommand(),
                 new ConvertCommand(),
+                new BenchCommand(),
                 new DataCommand()
         );
     }

@@ -13,6 +13,10 @@ final class Fir {
 
     private final NDArray upFilter;   // normalised to sum 4: keeps the mean through x2 zero insertion
     private final NDArray blurFilter; // normalised to sum 1
+    // Depthwise copies [C, 1, 4, 4] per channel count: a grouped convolution is ~4x faster on a CPU than folding
+    // the channels into the batch.
+    private final java.util.Map<Long, NDArray> upByChannels = new java.util.HashMap<>();
+    private final java.util.Map<Long, NDArray> blurByChannels = new java.util.HashMap<>();
 
     Fir(NDManager manager) {
         float[] k = {1, 3, 3, 1};
@@ -26,12 +30,12 @@ final class Fir {
         for (int i = 0; i < 16; i++) {
             up[i] = f[i] * 4f;
         }
-        blurFilter = constant(manager, f);
-        upFilter = constant(manager, up);
+        blurFilter = constant(manager, f, new Shape(1, 1, 4, 4));
+        upFilter = constant(manager, up, new Shape(1, 1, 4, 4));
     }
 
-    private static NDArray constant(NDManager manager, float[] values) {
-        try (NDArray wrapped = manager.create(values, new Shape(1, 1, 4, 4))) {
+    private static NDArray constant(NDManager manager, float[] values, Shape shape) {
+        try (NDArray wrapped = manager.create(values, shape)) {
             NDArray t = wrapped.duplicate();
             t.attach(manager);
             ai.djl.ndarray.NDScope.unregister(t);
@@ -49,27 +53,43 @@ final class Fir {
     }
 
     /** Pads (left, right, top, bottom) with zeros, then filters every channel with the 4x4 filter (valid). */
-    static NDArray filter(NDArray x, NDArray f, int left, int right, int top, int bottom) {
-        Shape s = x.getShape();
-        long n = s.get(0), c = s.get(1);
+    private NDArray filter(NDArray x, boolean up, int left, int right, int top, int bottom) {
+        long c = x.getShape().get(1);
+        NDArray f = depthwise(up, c);
         NDArray p = (left | right | top | bottom) == 0 ? x : x.pad(new Shape(left, right, top, bottom), 0);
-        long h = p.getShape().get(2), w = p.getShape().get(3);
-        NDArray y = Conv2d.conv2d(p.reshape(n * c, 1, h, w), f).singletonOrThrow();
-        return y.reshape(n, c, h - 3, w - 3);
+        return Conv2d.conv2d(p, f, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
+                .singletonOrThrow();
+    }
+
+    private synchronized NDArray depthwise(boolean up, long channels) {
+        java.util.Map<Long, NDArray> cache = up ? upByChannels : blurByChannels;
+        NDArray f = cache.get(channels);
+        if (f == null) {
+            NDArray base = up ? upFilter : blurFilter;
+            f = base.repeat(0, channels);
+            f.attach(base.getManager());
+            ai.djl.ndarray.NDScope.unregister(f);
+            cache.put(channels, f);
+        }
+        return f;
     }
 
     /** Upsamples an image x2 (the skip path of the generator): zero insertion, pad (2,1), filter with gain 4. */
     NDArray upsample2x(NDArray x) {
-        return filter(zeroInsert(x), upFilter, 2, 1, 2, 1);
+        return filter(zeroInsert(x), true, 2, 1, 2, 1);
     }
 
-    /** The filter that follows the transposed convolution of an upsampling layer: pad 1, gain 4. */
+    /**
+     * The filter after the polyphase transposed convolution of an upsampling layer. Its input is [.., 2H+2, 2W+2]
+     * whose last row and column are exactly zero, so padding (1, 0) equals the reference padding (1, 1) of the
+     * 2H+1 transposed-convolution output.
+     */
     NDArray afterTransposedConv(NDArray x) {
-        return filter(x, upFilter, 1, 1, 1, 1);
+        return filter(x, true, 1, 0, 1, 0);
     }
 
     /** Blur before a stride-2 convolution in the discriminator. */
     NDArray blur(NDArray x, int pad) {
-        return filter(x, blurFilter, pad, pad, pad, pad);
+        return filter(x, false, pad, pad, pad, pad);
     }
 }

@@ -1,6 +1,8 @@
 package org.stylealign.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
@@ -52,7 +54,7 @@ final class SynthesisLayer {
         long n = x.getShape().get(0);
         NDArray eps = scalars.of(1e-8f);
         // dcoef[n, o] = 1 / sqrt(sum_i s[n, i]^2 * sum_k weight[o, i, k]^2 + eps)
-        NDArray wSq = weight.square().sum(new int[] {2, 3});
+        NDArray wSq = weight.square().reshape(outChannels, inChannels, 9).sum(new int[] {2});
         NDArray dcoef = s.square().matMul(wSq.transpose()).add(eps).sqrt();
         NDArray y = x.mul(s.reshape(n, inChannels, 1, 1));
         y = up ? upConv(y) : Conv2d.conv2d(y, weight, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
@@ -64,13 +66,33 @@ final class SynthesisLayer {
     }
 
     /**
-     * The transposed convolution (stride 2, weight not flipped, as both reference codes do it) written as a plain
-     * convolution of the zero-inserted input with the spatially flipped weight, then the FIR filter.
+     * The transposed convolution (stride 2, padding 0, weight not flipped, as both reference codes do it), then the
+     * FIR filter. DJL has no transposed convolution, and zero insertion would waste 3/4 of the work, so it runs
+     * polyphase: one 2x2 convolution at the input resolution computes the four output phases (4 * Cout channels),
+     * which are then interleaved. Per axis, even outputs are x[q] w[0] + x[q-1] w[2] and odd outputs x[q] w[1].
      */
     private NDArray upConv(NDArray x) {
-        NDArray z = Fir.zeroInsert(x).pad(new Shape(2, 1, 2, 1), 0);
-        NDArray y = Conv2d.conv2d(z, weight.flip(2, 3)).singletonOrThrow();
+        Shape s = x.getShape();
+        long n = s.get(0), h = s.get(2), w = s.get(3);
+        long o = outChannels;
+        NDArray k = phaseKernels();
+        NDArray y = Conv2d.conv2d(x.pad(new Shape(1, 1, 1, 1), 0), k).singletonOrThrow(); // [N, 4o, H+1, W+1]
+        y = y.reshape(n, 2, 2, o, h + 1, w + 1).transpose(0, 3, 4, 1, 5, 2).reshape(n, o, 2 * h + 2, 2 * w + 2);
         return fir.afterTransposedConv(y);
+    }
+
+    /**
+     * The four 2x2 phase kernels [(py, px) x Cout, Cin, 2, 2] of the transposed convolution, in (even, even),
+     * (even, odd), (odd, even), (odd, odd) order: per axis the even phase taps are (w[2], w[0]) and the odd ones
+     * (0, w[1]).
+     */
+    private NDArray phaseKernels() {
+        NDArray flipped = weight.flip(2, 3);
+        NDArray ee = flipped.get(":, :, ::2, ::2");
+        NDArray eo = flipped.get(":, :, ::2, 1:2").pad(new Shape(1, 0), 0);
+        NDArray oe = flipped.get(":, :, 1:2, ::2").pad(new Shape(0, 0, 1, 0), 0);
+        NDArray oo = weight.get(":, :, 1:2, 1:2").pad(new Shape(1, 0, 1, 0), 0);
+        return NDArrays.stack(new NDList(ee, eo, oe, oo)).reshape(4L * outChannels, inChannels, 2, 2);
     }
 
     /** The stored noise map as [1, 1, R, R]. */

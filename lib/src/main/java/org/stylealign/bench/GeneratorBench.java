@@ -1,0 +1,110 @@
+package org.stylealign.bench;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.GradientCollector;
+import org.stylealign.model.Flops;
+import org.stylealign.model.Generator;
+import org.stylealign.model.GeneratorConfig;
+import org.stylealign.model.Noise;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * Generator speed against the machine's own dense-convolution rate: images/s of generation, ms per
+ * forward+backward, and the achieved GFLOP/s as a fraction of a 3x3 convolution peak measured in the same run.
+ */
+public final class GeneratorBench {
+
+    public record Result(int resolution, int batch, double imagesPerSecond, double forwardBackwardMs,
+                         double gflopPerImage, double achievedGflops, double peakGflops) {
+
+        public double fractionOfPeak() {
+            return achievedGflops / peakGflops;
+        }
+    }
+
+    private final Device device;
+    private final int iterations;
+    private final PrintStream log;
+
+    public GeneratorBench(Device device, int iterations, PrintStream log) {
+        this.device = device;
+        this.iterations = iterations;
+        this.log = log;
+    }
+
+    /** Best GFLOP/s of a plain 3x3 convolution (batch 8, 256 and 512 channels at 32x32 and 64x64). */
+    public double convPeak() {
+        double best = 0;
+        int[][] cases = {{512, 32}, {256, 64}, {256, 32}};
+        try (NDManager m = NDManager.newBaseManager(device)) {
+            for (int[] c : cases) {
+                int ch = c[0];
+                int res = c[1];
+                NDArray x = m.randomNormal(new Shape(8, ch, res, res));
+                NDArray w = m.randomNormal(new Shape(ch, ch, 3, 3));
+                double flops = 2.0 * 8 * ch * ch * 9 * res * res;
+                double s = median(() -> {
+                    try (NDManager t = m.newSubManager()) {
+                        NDArray y = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
+                        y.attach(t);
+                        y.toFloatArray();
+                    }
+                });
+                double g = flops / s / 1e9;
+                log.printf("  conv3x3 %d->%d at %dx%d, batch 8: %.1f GFLOP/s%n", ch, ch, res, res, g);
+                best = Math.max(best, g);
+            }
+        }
+        return best;
+    }
+
+    public Result run(GeneratorConfig cfg, int batch, double peak) {
+        try (Generator g = Generator.create(cfg, device, 1); NDManager m = NDManager.newBaseManager(device)) {
+            long[] seeds = new long[batch];
+            for (int i = 0; i < batch; i++) {
+                seeds[i] = i;
+            }
+            NDArray z = g.zFromSeeds(m, seeds);
+            double fwd = median(() -> {
+                try (NDManager t = m.newSubManager()) {
+                    NDArray zz = z.duplicate();
+                    zz.attach(t);
+                    g.generate(zz, 1f, Noise.constant()).toFloatArray();
+                }
+            });
+            for (String name : g.params().trainableNames()) {
+                g.tensors().get(name).setRequiresGradient(true);
+            }
+            double fb = median(() -> {
+                try (NDManager t = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray zz = z.duplicate();
+                    zz.attach(t);
+                    NDArray img = g.generate(zz, 1f, Noise.random());
+                    gc.backward(img.square().mean());
+                }
+            });
+            double gflop = Flops.generatorForward(cfg) / 1e9;
+            double achieved = gflop * batch / fwd;
+            return new Result(cfg.resolution(), batch, batch / fwd, fb * 1000, gflop, achieved, peak);
+        }
+    }
+
+    private double median(Runnable r) {
+        r.run(); // warm-up: allocator, kernels, JIT
+        double[] t = new double[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            t[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(t);
+        return t[iterations / 2];
+    }
+}
