@@ -4,9 +4,8 @@
 set -euo pipefail
 env_dir="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 jar="$env_dir/.state/kernel/rapaio-jupyter-kernel-3.0.1.jar"
-launcher="$env_dir/.state/kernel/launcher"   # KernelMain.class, compiled by setup.sh from kernel/KernelMain.java
-if [ ! -f "$jar" ] || [ ! -f "$launcher/KernelMain.class" ]; then
-  echo "stylealign kernel: $jar or its launcher is missing; run ./workbench setup" >&2
+if [ ! -f "$jar" ]; then
+  echo "stylealign kernel: $jar is missing; run ./workbench setup" >&2
   exit 1
 fi
 export STYLEALIGN_HOME="${STYLEALIGN_HOME:-$(dirname "$env_dir")}"
@@ -18,4 +17,4 @@ log="${STYLEALIGN_KERNEL_LOG:-$env_dir/.state/kernel.log}"
 exec 2>>"$log"
 exec java ${STYLEALIGN_KERNEL_OPTS:--Xmx4g} -Djava.awt.headless=true -Dai.djl.offline=true \
   -Dai.djl.pytorch.num_threads="${STYLEALIGN_THREADS:-2}" -Dai.djl.pytorch.num_interop_threads=1 \
-  -cp "$jar:$launcher" KernelMain "$@"
+  -jar "$jar" "$@"

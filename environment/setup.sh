@@ -44,13 +44,6 @@ if [ ! -s "$kernel_jar" ]; then
     -DoutputDirectory="$state/kernel")
 fi
 
-# The kernel's launcher works around a start-up race of the kernel (see kernel/KernelMain.java).
-launcher="$state/kernel/launcher"
-if [ ! -f "$launcher/KernelMain.class" ] || [ "$env_dir/kernel/KernelMain.java" -nt "$launcher/KernelMain.class" ]; then
-  mkdir -p "$launcher"
-  javac -nowarn -d "$launcher" -cp "$kernel_jar" "$env_dir/kernel/KernelMain.java"
-fi
-
 # --- The library and the notebook classpath ------------------------------------------------------------------------
 # The stamp covers everything the build reads; an unchanged tree with its outputs present is not rebuilt.
 sources_hash() {
