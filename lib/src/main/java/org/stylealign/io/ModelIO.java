@@ -10,6 +10,7 @@ import org.stylealign.model.Generator;
 import org.stylealign.model.GeneratorConfig;
 import org.stylealign.model.NumpyRandom;
 import org.stylealign.model.StyleGan2;
+import org.stylealign.model.Tensors;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -126,11 +127,7 @@ public final class ModelIO {
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
             HostTensor h = e.getValue();
-            try (NDArray wrapped = m.create(h.values(), new Shape(h.shape()))) {
-                NDArray owned = wrapped.duplicate();
-                owned.attach(m);
-                out.put(e.getKey(), owned);
-            }
+            out.put(e.getKey(), Tensors.owned(m, h.values(), new Shape(h.shape())));
         }
         return out;
     }

@@ -43,23 +43,11 @@ public final class Discriminator implements AutoCloseable {
     }
 
     public static Discriminator of(DiscriminatorConfig config, Device device, Map<String, NDArray> tensors) {
-        NDManager m = NDManager.newBaseManager(device);
-        try {
-            return new Discriminator(config, m, Params.of(m, tensors));
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return Tensors.withNewManager(device, m -> new Discriminator(config, m, Params.of(m, tensors)));
     }
 
     public static Discriminator create(DiscriminatorConfig config, Device device, long seed) {
-        NDManager m = NDManager.newBaseManager(device);
-        try {
-            return new Discriminator(config, m, Params.init(m, seed));
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return Tensors.withNewManager(device, m -> new Discriminator(config, m, Params.init(m, seed)));
     }
 
     public DiscriminatorConfig config() {

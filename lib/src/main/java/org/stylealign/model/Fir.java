@@ -35,12 +35,7 @@ final class Fir {
     }
 
     private static NDArray constant(NDManager manager, float[] values, Shape shape) {
-        try (NDArray wrapped = manager.create(values, shape)) {
-            NDArray t = wrapped.duplicate();
-            t.attach(manager);
-            ai.djl.ndarray.NDScope.unregister(t);
-            return t;
-        }
+        return Tensors.owned(manager, values, shape);
     }
 
     /** [N,C,H,W] -> [N,C,2H,2W] with the samples at even positions and zeros elsewhere. */

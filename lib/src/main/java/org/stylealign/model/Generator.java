@@ -41,24 +41,12 @@ public final class Generator implements AutoCloseable {
      * manager on {@code device}; a missing, extra or misshapen tensor is an IllegalArgumentException naming it.
      */
     public static Generator of(GeneratorConfig config, Device device, Map<String, NDArray> tensors) {
-        NDManager m = NDManager.newBaseManager(device);
-        try {
-            return new Generator(config, m, Params.of(m, tensors));
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return Tensors.withNewManager(device, m -> new Generator(config, m, Params.of(m, tensors)));
     }
 
     /** A freshly initialised generator (as the reference code initialises one), for training from scratch. */
     public static Generator create(GeneratorConfig config, Device device, long seed) {
-        NDManager m = NDManager.newBaseManager(device);
-        try {
-            return new Generator(config, m, Params.init(m, seed));
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return Tensors.withNewManager(device, m -> new Generator(config, m, Params.init(m, seed)));
     }
 
     public GeneratorConfig config() {
@@ -104,7 +92,7 @@ public final class Generator implements AutoCloseable {
         for (int i = 0; i < seeds.length; i++) {
             System.arraycopy(new NumpyRandom(seeds[i]).randn(config.zDim()), 0, v, i * config.zDim(), config.zDim());
         }
-        return owned(m, v, new Shape(seeds.length, config.zDim()));
+        return Tensors.owned(m, v, new Shape(seeds.length, config.zDim()));
     }
 
     /** Z+ : one independent z per w index, [N, numWs, zDim], seeded like {@link #zFromSeeds}. */
@@ -114,15 +102,7 @@ public final class Generator implements AutoCloseable {
         for (int i = 0; i < seeds.length; i++) {
             System.arraycopy(new NumpyRandom(seeds[i]).randn(d), 0, v, i * d, d);
         }
-        return owned(m, v, new Shape(seeds.length, numWs(), config.zDim()));
-    }
-
-    private static NDArray owned(NDManager m, float[] v, Shape shape) {
-        try (NDArray wrapped = m.create(v, shape)) {
-            NDArray t = wrapped.duplicate();
-            t.attach(m);
-            return t;
-        }
+        return Tensors.owned(m, v, new Shape(seeds.length, numWs(), config.zDim()));
     }
 
     // ---- W ----

@@ -78,12 +78,7 @@ public final class Params {
             case ONES -> java.util.Arrays.fill(v, 1f);
             case ZEROS -> { }
         }
-        // Copy into libtorch-owned memory: the Java array must not back a long-lived tensor.
-        try (NDArray wrapped = manager.create(v, shape)) {
-            NDArray t = wrapped.duplicate();
-            t.attach(manager);
-            return t;
-        }
+        return Tensors.owned(manager, v, shape);
     }
 
     /** True when the tensors are being initialised rather than loaded. */

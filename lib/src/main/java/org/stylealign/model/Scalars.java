@@ -2,7 +2,6 @@ package org.stylealign.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -27,12 +26,7 @@ public final class Scalars {
 
     /** A 0-d float32 tensor whose storage belongs to libtorch, not to a Java buffer. */
     static NDArray owned(NDManager manager, float v) {
-        try (NDArray wrapped = manager.create(v)) {
-            NDArray copy = wrapped.duplicate();
-            copy.attach(manager);
-            // A cached constant must outlive any NDScope that happens to be open when it is first asked for.
-            NDScope.unregister(copy);
-            return copy;
-        }
+        // A cached constant must outlive any NDScope that happens to be open when it is first asked for.
+        return Tensors.owned(manager, new float[] {v}, new ai.djl.ndarray.types.Shape());
     }
 }
