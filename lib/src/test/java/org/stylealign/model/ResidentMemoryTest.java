@@ -29,7 +29,7 @@ class ResidentMemoryTest {
 
     @Test
     void renderingTenThousandImagesKeepsResidentMemoryFlat() throws Exception {
-        GeneratorConfig cfg = new GeneratorConfig(16, 3, 32, 32, 2, 0.01f, Map.of(4, 32, 8, 32, 16, 16));
+        GeneratorConfig cfg = new GeneratorConfig(16, 3, 16, 16, 2, 0.01f, Map.of(4, 16, 8, 16, 16, 8));
         int batch = 50;
         int batches = 10_000 / batch;
         try (Generator g = Generator.create(cfg, Device.cpu(), 1)) {
