@@ -31,6 +31,8 @@ public final class Charts {
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setMarkerSize(4);
+        chart.getStyler().setXAxisDecimalPattern("#0.###");
+        chart.getStyler().setYAxisDecimalPattern("#0.###");
         return chart;
     }
 
@@ -51,7 +53,8 @@ public final class Charts {
 
     /**
      * Overlaid histograms as density step lines over a common range, so distributions of different sizes compare.
-     * Values outside the 0.5-99.5 percentile range of all series are counted in the outermost bins.
+     * The range spans the 0.5-99.5 percentiles of all series; values outside it are left out of the bins (densities
+     * are still relative to all values).
      */
     public static XYChart histograms(String title, String xLabel, Map<String, double[]> series, int bins) {
         double lo = Double.POSITIVE_INFINITY;
@@ -72,8 +75,9 @@ public final class Charts {
         for (Map.Entry<String, double[]> e : series.entrySet()) {
             double[] counts = new double[bins];
             for (double v : e.getValue()) {
-                int b = (int) Math.floor((v - lo) / width);
-                counts[Math.max(0, Math.min(bins - 1, b))]++;
+                if (v >= lo && v <= hi) {
+                    counts[Math.min(bins - 1, (int) Math.floor((v - lo) / width))]++;
+                }
             }
             double n = Math.max(1, e.getValue().length);
             double[] x = new double[2 * bins];

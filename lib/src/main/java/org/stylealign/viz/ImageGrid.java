@@ -157,6 +157,11 @@ public final class ImageGrid {
         return images.size();
     }
 
+    /** The single images, at their own size (to combine images of different ranges in one grid). */
+    public List<BufferedImage> toList() {
+        return images;
+    }
+
     public BufferedImage render() {
         int srcW = images.stream().mapToInt(BufferedImage::getWidth).max().orElseThrow();
         int srcH = images.stream().mapToInt(BufferedImage::getHeight).max().orElseThrow();
