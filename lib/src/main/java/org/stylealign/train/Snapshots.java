@@ -1,0 +1,135 @@
+package org.stylealign.train;
+
+import ai.djl.Device;
+import com.google.gson.Gson;
+import com.google.gson.JsonParseException;
+import org.stylealign.io.CheckpointException;
+import org.stylealign.io.Checkpoints;
+import org.stylealign.io.HostTensor;
+import org.stylealign.io.ImportedCheckpoint;
+import org.stylealign.io.ModelIO;
+import org.stylealign.model.Discriminator;
+import org.stylealign.model.Generator;
+import org.stylealign.model.StyleGan2;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Training snapshots: one native checkpoint (G_ema, G, D as usual, so every other command can read it) with the
+ * optimiser moments as extra tensor groups and the counters and config as metadata. Written atomically (temporary
+ * file, then rename): a failed write, e.g. a full disk, leaves the previous snapshot intact.
+ */
+public final class Snapshots {
+
+    static final String META_STEP = "train.step";
+    static final String META_IMAGES = "train.images_seen";
+    static final String META_ADAM_G = "train.adam_g_steps";
+    static final String META_ADAM_D = "train.adam_d_steps";
+    static final String META_CONFIG = "train.config";
+    static final String GROUP_ADAM_G = "adamG";
+    static final String GROUP_ADAM_D = "adamD";
+
+    private static final Gson GSON = new Gson();
+
+    private Snapshots() {
+    }
+
+    /** Writes everything needed to continue {@code t} exactly (float32, bit-exact). */
+    public static void save(Trainer t, Path file) throws CheckpointException {
+        Map<String, Map<String, HostTensor>> groups = new LinkedHashMap<>();
+        groups.put(GROUP_ADAM_G, t.adamG().state());
+        groups.put(GROUP_ADAM_D, t.adamD().state());
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(META_STEP, Long.toString(t.step()));
+        meta.put(META_IMAGES, Long.toString(t.imagesSeen()));
+        meta.put(META_ADAM_G, Long.toString(t.adamG().steps()));
+        meta.put(META_ADAM_D, Long.toString(t.adamD().steps()));
+        meta.put(META_CONFIG, GSON.toJson(t.config()));
+        Generator g = t.generator();
+        Discriminator d = t.discriminator();
+        ImportedCheckpoint ck = new ImportedCheckpoint(file, "native", g.config(),
+                ModelIO.toHost(t.generatorEma().tensors()), ModelIO.toHost(g.tensors()), d.config(),
+                ModelIO.toHost(d.tensors()), groups, meta, null);
+        Checkpoints.writeNative(file, ck, false);
+    }
+
+    /** True when {@code file} is a training snapshot (not merely a model checkpoint). */
+    public static boolean isSnapshot(ImportedCheckpoint ck) {
+        return ck.metadata().containsKey(META_STEP) && ck.extraGroups().containsKey(GROUP_ADAM_G);
+    }
+
+    /** Continues a run from its snapshot with the config it was started with. */
+    public static Trainer resume(Path file, Device device) throws CheckpointException {
+        ImportedCheckpoint ck = Checkpoints.read(file);
+        if (!isSnapshot(ck)) {
+            throw new CheckpointException(file + ": a model checkpoint, not a training snapshot (no optimiser state); "
+                    + "use fine-tuning to start from it");
+        }
+        TrainConfig cfg;
+        try {
+            cfg = GSON.fromJson(ck.metadata().get(META_CONFIG), TrainConfig.class);
+        } catch (JsonParseException | IllegalArgumentException e) {
+            throw new CheckpointException(file + ": unreadable training config in the snapshot (" + e.getMessage()
+                    + ")", e);
+        }
+        if (cfg == null) {
+            throw new CheckpointException(file + ": the snapshot has no training config");
+        }
+        Trainer t = build(ck, cfg, device);
+        try {
+            t.adamG().restore(ck.extraGroups().get(GROUP_ADAM_G), number(ck, META_ADAM_G));
+            t.adamD().restore(ck.extraGroups().get(GROUP_ADAM_D), number(ck, META_ADAM_D));
+            t.restoreCounters(number(ck, META_STEP), number(ck, META_IMAGES));
+        } catch (IllegalArgumentException e) {
+            t.close();
+            throw new CheckpointException(file + ": " + e.getMessage(), e);
+        }
+        return t;
+    }
+
+    /**
+     * Fine-tuning from any checkpoint the workbench reads: G starts from the file's G (or G_ema when it has none),
+     * G_ema from its G_ema, D from its D or, without one, freshly initialised from {@code cfg.seed()}. Optimiser
+     * state and counters start from zero.
+     */
+    public static Trainer finetune(Path file, TrainConfig cfg, Device device) throws CheckpointException {
+        return build(Checkpoints.read(file), cfg, device);
+    }
+
+    private static Trainer build(ImportedCheckpoint ck, TrainConfig cfg, Device device) throws CheckpointException {
+        StyleGan2 model = ModelIO.build(ck, device);
+        Generator ema = model.generator();
+        Generator g = model.trainingGenerator().orElse(null);
+        Discriminator d = model.discriminator().orElse(null);
+        try {
+            if (g == null) {
+                g = Trainer.copy(ema);
+            }
+            if (d == null) {
+                d = Discriminator.create(Trainer.matchingDiscriminator(ema.config()), device, cfg.seed() + 1);
+            }
+            return new Trainer(cfg, g, ema, d);
+        } catch (RuntimeException e) {
+            ema.close();
+            if (g != null) {
+                g.close();
+            }
+            if (d != null) {
+                d.close();
+            }
+            throw new CheckpointException(ck.source() + ": cannot train this model (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static long number(ImportedCheckpoint ck, String key) throws CheckpointException {
+        String v = ck.metadata().get(key);
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new CheckpointException(ck.source() + ": snapshot metadata '" + key + "' is " + v
+                    + ", not a number");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package org.stylealign.train;
+
+/**
+ * What one training step did.
+ *
+ * @param step       index of the step just run (0-based)
+ * @param imagesSeen real images shown to D so far, this step included
+ * @param lossG      generator loss, mean softplus(-D(G(z)))
+ * @param lossDReal  mean softplus(-D(x))
+ * @param lossDFake  mean softplus(D(G(z)))
+ * @param r1         mean squared gradient norm |dD(x)/dx|^2 when R1 ran this step, else NaN
+ * @param seconds    wall time of the step
+ */
+public record StepStats(long step, long imagesSeen, double lossG, double lossDReal, double lossDFake, double r1,
+                        double seconds) {
+
+    public double lossD() {
+        return lossDReal + lossDFake;
+    }
+
+    boolean finite() {
+        return Double.isFinite(lossG) && Double.isFinite(lossDReal) && Double.isFinite(lossDFake);
+    }
+}
