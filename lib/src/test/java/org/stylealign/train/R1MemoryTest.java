@@ -1,0 +1,52 @@
+package org.stylealign.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Second-order gradients must not leak native memory: resident memory stays flat over many R1 steps. */
+class R1MemoryTest {
+
+    static long residentKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+    @Test
+    void residentMemoryStaysFlatOverFortyR1Steps() throws Exception {
+        try (Trainer t = TinySetup.trainer(TinySetup.config());
+             NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray x = TinySetup.feed(16, 3).images(m, 0, 4);
+            long before = 0;
+            int steps = 50;
+            StringBuilder trace = new StringBuilder();
+            for (int i = 0; i < steps; i++) {
+                if (i == 10) {
+                    System.gc();
+                    before = residentKb(); // after warm-up
+                }
+                t.r1(x, 1f);
+                t.adamD().step();
+                if (i % 10 == 9) {
+                    trace.append(residentKb() / 1024).append(' ');
+                }
+            }
+            System.gc();
+            long growthMb = (residentKb() - before) / 1024;
+            System.out.println("R1 resident memory (MB, every 10 steps): " + trace + "; growth over 40 steps "
+                    + growthMb + " MB");
+            assertTrue(growthMb < 15, "resident memory grew by " + growthMb + " MB over 40 R1 steps: " + trace);
+        }
+    }
+}
