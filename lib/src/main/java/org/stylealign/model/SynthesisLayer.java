@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 
 /**
@@ -56,13 +57,39 @@ final class SynthesisLayer {
         // dcoef[n, o] = 1 / sqrt(sum_i s[n, i]^2 * sum_k weight[o, i, k]^2 + eps)
         NDArray wSq = weight.square().reshape(outChannels, inChannels, 9).sum(new int[] {2});
         NDArray dcoef = s.square().matMul(wSq.transpose()).add(eps).sqrt();
-        NDArray y = x.mul(s.reshape(n, inChannels, 1, 1));
-        y = up ? upConv(y) : Conv2d.conv2d(y, weight, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
-        y = y.div(dcoef.reshape(n, outChannels, 1, 1));
+        NDArray y;
+        if (!up && fusedIsCheaper(x)) {
+            y = fusedConv(x, s, dcoef, n);
+        } else {
+            y = x.mul(s.reshape(n, inChannels, 1, 1));
+            y = up ? upConv(y) : Conv2d.conv2d(y, weight, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
+            y = y.div(dcoef.reshape(n, outChannels, 1, 1)).add(bias.reshape(1, outChannels, 1, 1));
+        }
         if (noise != null) {
             y = y.add(noise.mul(noiseStrength));
         }
-        return Layers.biasLeakyRelu(y, bias, scalars.of(Layers.SQRT2));
+        return Activation.leakyRelu(y, 0.2f).mul(scalars.of(Layers.SQRT2));
+    }
+
+    /**
+     * Per-sample weights cost N*Cout*Cin*9 values, modulating the activations N*Cin*H*W: at high resolution the
+     * weights are the smaller tensor, and folding modulation, demodulation and bias into one grouped convolution
+     * saves three passes over large activations.
+     */
+    private boolean fusedIsCheaper(NDArray x) {
+        Shape s = x.getShape();
+        return s.get(2) * s.get(3) >= 9L * outChannels;
+    }
+
+    private NDArray fusedConv(NDArray x, NDArray s, NDArray dcoef, long n) {
+        NDArray w = weight.reshape(1, outChannels, inChannels, 3, 3)
+                .mul(s.reshape(n, 1, inChannels, 1, 1))
+                .div(dcoef.reshape(n, outChannels, 1, 1, 1))
+                .reshape(n * outChannels, inChannels, 3, 3);
+        long h = x.getShape().get(2), wd = x.getShape().get(3);
+        NDArray y = Conv2d.conv2d(x.reshape(1, n * inChannels, h, wd), w, bias.tile(n), new Shape(1, 1),
+                new Shape(1, 1), new Shape(1, 1), (int) n).singletonOrThrow();
+        return y.reshape(n, outChannels, h, wd);
     }
 
     /**
