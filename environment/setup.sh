@@ -22,7 +22,8 @@ command -v mvn >/dev/null || { say "mvn not found: install Maven (apt-get instal
 # /usr/bin/python3 on purpose: a pyenv or venv python on PATH does not see Debian's python3-* packages.
 jupyter_ok() {
   [ -x /usr/bin/jupyter ] && [ -x /usr/bin/jupyter-notebook ] && \
-    /usr/bin/python3 -c 'import nbclient, nbconvert, nbformat, jupyter_client, notebook' 2>/dev/null
+    /usr/bin/python3 -c 'import nbclient, nbconvert, nbformat, jupyter_client, notebook' 2>/dev/null && \
+    [ -d /usr/share/datasets/fashion-mnist ]   # the Fashion-MNIST domain (data/) reads Debian's copy
 }
 if ! jupyter_ok; then
   say "installing Jupyter from Debian packages"
@@ -31,7 +32,7 @@ if ! jupyter_ok; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends \
-    jupyter-nbconvert python3-nbclient jupyter-client jupyter-notebook >/dev/null
+    jupyter-nbconvert python3-nbclient jupyter-client jupyter-notebook dataset-fashion-mnist >/dev/null
   jupyter_ok || { say "Jupyter is still not usable after apt-get install"; exit 1; }
 fi
 
