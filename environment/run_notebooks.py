@@ -5,6 +5,7 @@ Called by ./workbench (with Debian's /usr/bin/python3, which has nbclient and nb
 Every notebook runs, even after an earlier one failed; the exit status is 1 if any cell failed.
 """
 import argparse
+import atexit
 import html
 import os
 import sys
@@ -41,6 +42,8 @@ def execute(path: Path, out_dir: Path, timeout: int):
         except RuntimeError as e:
             # rapaio-jupyter-kernel 3.0.1 sometimes never answers after start-up (about one start in ten here: a race
             # between its socket threads and its set-up); a fresh kernel does.
+            # nbclient has already shut that kernel down; drop its exit hook, which would fail on the cleared manager.
+            atexit.unregister(client._cleanup_kernel)
             if "didn't respond" not in str(e) or attempt == START_ATTEMPTS:
                 raise
             print(f"notebook {path.name}: kernel did not start ({e}); retrying", flush=True)
