@@ -16,10 +16,12 @@ final class SynthesisBlock {
     final SynthesisLayer conv1;
     final ToRgbLayer torgb;
     private final Fir fir;
+    private final NDArray gain;
 
     SynthesisBlock(Params params, Scalars scalars, Fir fir, GeneratorConfig cfg, int res) {
         this.resolution = res;
         this.fir = fir;
+        this.gain = scalars.of(SynthesisLayer.GAIN);
         String p = "synthesis.b" + res;
         int out = cfg.channelsAt(res);
         if (res == 4) {
@@ -46,10 +48,11 @@ final class SynthesisBlock {
             long c = constInput.getShape().get(0);
             x = constInput.reshape(1, c, 4, 4).broadcast(new Shape(batch, c, 4, 4));
         } else {
-            x = conv0.forward(x, styles[i], noise[i]);
+            x = conv0.forward(x, styles[i], noise[i], gain);
             i++;
         }
-        x = conv1.forward(x, styles[i], noise[i]);
+        // The constant input has no activation gain; every layer's output leaves its sqrt(2) to the next layer.
+        x = conv1.forward(x, styles[i], noise[i], conv0 == null ? null : gain);
         i++;
         NDArray y = torgb.forward(x, styles[i]);
         img = img == null ? y : fir.upsample2x(img).add(y);

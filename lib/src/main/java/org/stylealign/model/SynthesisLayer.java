@@ -47,49 +47,74 @@ final class SynthesisLayer {
     }
 
     /**
-     * @param x     [N, in, R/2 or R, ...] features
-     * @param s     [N, in] styles (the raw affine output)
-     * @param noise [N or 1, 1, R, R] noise map, or null for none
+     * @param x         [N, in, R/2 or R, R/2 or R] features, to be multiplied by {@code inputGain}
+     * @param s         [N, in] styles (the raw affine output)
+     * @param noise     [N or 1, 1, R, R] noise map, or null for none
+     * @param inputGain the activation gain the previous layer left out (1 or sqrt(2), see {@link #GAIN})
+     * @return the activations without their gain sqrt(2): the next layer applies it to its (small) styles instead
+     *         of to the (large) activations, saving a pass; leaky ReLU is positively homogeneous so this is exact
      */
-    NDArray forward(NDArray x, NDArray s, NDArray noise) {
+    NDArray forward(NDArray x, NDArray s, NDArray noise, NDArray inputGain) {
         long n = x.getShape().get(0);
         NDArray eps = scalars.of(1e-8f);
         // dcoef[n, o] = 1 / sqrt(sum_i s[n, i]^2 * sum_k weight[o, i, k]^2 + eps)
         NDArray wSq = weight.square().reshape(outChannels, inChannels, 9).sum(new int[] {2});
         NDArray dcoef = s.square().matMul(wSq.transpose()).add(eps).sqrt();
+        NDArray sx = inputGain == null ? s : s.mul(inputGain);
         NDArray y;
-        if (!up && fusedIsCheaper(x)) {
-            y = fusedConv(x, s, dcoef, n);
+        if (fusedIsCheaper(x)) {
+            NDArray w = weight.reshape(1, outChannels, inChannels, 3, 3)
+                    .mul(sx.reshape(n, 1, inChannels, 1, 1))
+                    .div(dcoef.reshape(n, outChannels, 1, 1, 1));
+            y = up ? fusedUpConv(x, w, n) : fusedConv(x, w, n);
         } else {
-            y = x.mul(s.reshape(n, inChannels, 1, 1));
+            y = x.mul(sx.reshape(n, inChannels, 1, 1));
             y = up ? upConv(y) : Conv2d.conv2d(y, weight, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
-            y = y.div(dcoef.reshape(n, outChannels, 1, 1)).add(bias.reshape(1, outChannels, 1, 1));
+            y = y.div(dcoef.reshape(n, outChannels, 1, 1));
+        }
+        if (!(!up && fusedIsCheaper(x))) {
+            y = y.add(bias.reshape(1, outChannels, 1, 1));
         }
         if (noise != null) {
             y = y.add(noise.mul(noiseStrength));
         }
-        return Activation.leakyRelu(y, 0.2f).mul(scalars.of(Layers.SQRT2));
+        return Activation.leakyRelu(y, 0.2f);
     }
+
+    /** The gain sqrt(2) of the leaky ReLU that {@link #forward} leaves to the consumer of its output. */
+    static final float GAIN = Layers.SQRT2;
 
     /**
-     * Per-sample weights cost N*Cout*Cin*9 values, modulating the activations N*Cin*H*W: at high resolution the
-     * weights are the smaller tensor, and folding modulation, demodulation and bias into one grouped convolution
-     * saves three passes over large activations.
+     * Per-sample weights cost N*Cout*Cin*9 values (25 for an upsampling layer's phase kernels), modulating and
+     * demodulating the activations costs passes over N*C*H*W values: at high resolution the weights are the smaller
+     * side, and folding modulation and demodulation (and the bias) into one grouped convolution is faster.
      */
     private boolean fusedIsCheaper(NDArray x) {
-        Shape s = x.getShape();
-        return s.get(2) * s.get(3) >= 9L * outChannels;
+        long hw = x.getShape().get(2) * x.getShape().get(3);
+        return up ? hw * (inChannels + 4L * outChannels) >= 25L * outChannels * inChannels
+                : hw >= 9L * outChannels;
     }
 
-    private NDArray fusedConv(NDArray x, NDArray s, NDArray dcoef, long n) {
-        NDArray w = weight.reshape(1, outChannels, inChannels, 3, 3)
-                .mul(s.reshape(n, 1, inChannels, 1, 1))
-                .div(dcoef.reshape(n, outChannels, 1, 1, 1))
-                .reshape(n * outChannels, inChannels, 3, 3);
+    /** w: [N, Cout, Cin, 3, 3] per-sample modulated and demodulated weights. */
+    private NDArray fusedConv(NDArray x, NDArray w, long n) {
         long h = x.getShape().get(2), wd = x.getShape().get(3);
-        NDArray y = Conv2d.conv2d(x.reshape(1, n * inChannels, h, wd), w, bias.tile(n), new Shape(1, 1),
+        NDArray y = Conv2d.conv2d(x.reshape(1, n * inChannels, h, wd),
+                w.reshape(n * outChannels, inChannels, 3, 3), bias.tile(n), new Shape(1, 1),
                 new Shape(1, 1), new Shape(1, 1), (int) n).singletonOrThrow();
         return y.reshape(n, outChannels, h, wd);
+    }
+
+    /** The polyphase transposed convolution of {@link #upConv} with per-sample weights, as one grouped conv. */
+    private NDArray fusedUpConv(NDArray x, NDArray w, long n) {
+        long h = x.getShape().get(2), wd = x.getShape().get(3);
+        long o = outChannels;
+        // [4, N*o, in, 2, 2] -> [N, 4, o, in, 2, 2]: each group (sample) owns a contiguous block of output channels
+        NDArray k = phaseKernels(w.reshape(n * o, inChannels, 3, 3))
+                .reshape(4, n, o, inChannels, 2, 2).transpose(1, 0, 2, 3, 4, 5).reshape(n * 4 * o, inChannels, 2, 2);
+        NDArray y = Conv2d.conv2d(x.reshape(1, n * inChannels, h, wd).pad(new Shape(1, 1, 1, 1), 0), k, null,
+                new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) n).singletonOrThrow();
+        y = y.reshape(n, 2, 2, o, h + 1, wd + 1).transpose(0, 3, 4, 1, 5, 2).reshape(n, o, 2 * h + 2, 2 * wd + 2);
+        return fir.afterTransposedConv(y);
     }
 
     /**
@@ -102,24 +127,24 @@ final class SynthesisLayer {
         Shape s = x.getShape();
         long n = s.get(0), h = s.get(2), w = s.get(3);
         long o = outChannels;
-        NDArray k = phaseKernels();
+        NDArray k = phaseKernels(weight).reshape(4 * o, inChannels, 2, 2);
         NDArray y = Conv2d.conv2d(x.pad(new Shape(1, 1, 1, 1), 0), k).singletonOrThrow(); // [N, 4o, H+1, W+1]
         y = y.reshape(n, 2, 2, o, h + 1, w + 1).transpose(0, 3, 4, 1, 5, 2).reshape(n, o, 2 * h + 2, 2 * w + 2);
         return fir.afterTransposedConv(y);
     }
 
     /**
-     * The four 2x2 phase kernels [(py, px) x Cout, Cin, 2, 2] of the transposed convolution, in (even, even),
+     * The four 2x2 phase kernels [4 (py, px), K, Cin, 2, 2] of 3x3 kernels [K, Cin, 3, 3], in (even, even),
      * (even, odd), (odd, even), (odd, odd) order: per axis the even phase taps are (w[2], w[0]) and the odd ones
      * (0, w[1]).
      */
-    private NDArray phaseKernels() {
-        NDArray flipped = weight.flip(2, 3);
+    private static NDArray phaseKernels(NDArray w3) {
+        NDArray flipped = w3.flip(2, 3);
         NDArray ee = flipped.get(":, :, ::2, ::2");
         NDArray eo = flipped.get(":, :, ::2, 1:2").pad(new Shape(1, 0), 0);
         NDArray oe = flipped.get(":, :, 1:2, ::2").pad(new Shape(0, 0, 1, 0), 0);
-        NDArray oo = weight.get(":, :, 1:2, 1:2").pad(new Shape(1, 0, 1, 0), 0);
-        return NDArrays.stack(new NDList(ee, eo, oe, oo)).reshape(4L * outChannels, inChannels, 2, 2);
+        NDArray oo = w3.get(":, :, 1:2, 1:2").pad(new Shape(1, 0, 1, 0), 0);
+        return NDArrays.stack(new NDList(ee, eo, oe, oo));
     }
 
     /** The stored noise map as [1, 1, R, R]. */

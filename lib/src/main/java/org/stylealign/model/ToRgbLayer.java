@@ -24,10 +24,13 @@ final class ToRgbLayer {
         affine = new FullyConnectedLayer(params, scalars, name + ".affine", wDim, in, 1f, Params.Init.ONES, false);
         weight = params.take(name + ".weight", new Shape(imageChannels, in, 1, 1), Params.Init.NORMAL, true);
         bias = params.take(name + ".bias", new Shape(imageChannels), Params.Init.ZEROS, true);
-        styleGain = scalars.of((float) (1 / Math.sqrt(in)));
+        styleGain = scalars.of((float) (SynthesisLayer.GAIN / Math.sqrt(in)));
     }
 
-    /** @param s [N, in] raw styles; the 1/sqrt(in) weight gain is applied here, as the reference code does. */
+    /**
+     * @param x [N, in, R, R] features without their activation gain sqrt(2), which is folded into the style here
+     * @param s [N, in] raw styles; the 1/sqrt(in) weight gain is applied here, as the reference code does
+     */
     NDArray forward(NDArray x, NDArray s) {
         long n = x.getShape().get(0);
         NDArray y = x.mul(s.mul(styleGain).reshape(n, inChannels, 1, 1));
