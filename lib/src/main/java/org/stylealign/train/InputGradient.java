@@ -8,18 +8,13 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
- * The squared norm of d(sum y)/dx per sample, differentiable (create_graph), for R1. DJL only offers
+ * Differentiable input gradients (create_graph) for the regularisers: R1 (the squared norm of d(sum y)/dx per
+ * sample) and path length (the Jacobian-vector lengths of d(sum img * noise)/dws). DJL only offers
  * {@code backward(create_graph=true)}, which stores graph-carrying gradients in the leaves' {@code .grad} and so
  * makes reference cycles that libtorch never frees (tens of MB per step). {@code torch.autograd.grad} returns the
  * gradient without storing it; DJL cannot call it directly, so a three-line TorchScript module does, written here
@@ -27,7 +22,7 @@ import java.util.zip.ZipOutputStream;
  */
 final class InputGradient implements AutoCloseable {
 
-    private static final String SOURCE = """
+    private static final String R1_SOURCE = """
             class R1(Module):
               __parameters__ = []
               __buffers__ = []
@@ -40,19 +35,35 @@ final class InputGradient implements AutoCloseable {
                 return torch.sum(torch.square(r), [1, 2, 3])
             """;
 
+    // pl_lengths as NVlabs: sqrt(mean over ws of sum over the w dimension of grad^2)
+    private static final String PL_SOURCE = """
+            class PL(Module):
+              __parameters__ = []
+              __buffers__ = []
+              training : bool
+              def forward(self: __torch__.PL,
+                img: Tensor,
+                noise: Tensor,
+                ws: Tensor) -> Tensor:
+                g = torch.autograd.grad([torch.sum(torch.mul(img, noise))], [ws], None, None, True)
+                r = unchecked_cast(Tensor, g[0])
+                return torch.sqrt(torch.mean(torch.sum(torch.square(r), [2]), [1]))
+            """;
+
     private final NDManager manager;
     private final PtSymbolBlock module;
 
-    InputGradient(NDManager parent) {
+    private InputGradient(NDManager parent, String className, String source) {
         manager = parent.newSubManager();
         Path tmp = null;
         try {
-            tmp = Files.createTempFile("stylealign-r1-", ".pt");
-            Files.write(tmp, archive());
+            tmp = Files.createTempFile("stylealign-" + className.toLowerCase() + "-", ".pt");
+            Files.write(tmp, TorchScriptArchive.module(className, source));
             module = JniUtils.loadModule((PtNDManager) manager, tmp, true, new String[0], new String[0], false);
         } catch (IOException | RuntimeException e) {
             manager.close();
-            throw new IllegalStateException("cannot load the TorchScript gradient helper: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot load the TorchScript gradient helper " + className + ": "
+                    + e.getMessage(), e);
         } finally {
             if (tmp != null) {
                 try {
@@ -62,6 +73,16 @@ final class InputGradient implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The R1 helper ({@link #squaredNorm}). */
+    static InputGradient r1(NDManager parent) {
+        return new InputGradient(parent, "R1", R1_SOURCE);
+    }
+
+    /** The path-length helper ({@link #pathLengths}). */
+    static InputGradient pathLength(NDManager parent) {
+        return new InputGradient(parent, "PL", PL_SOURCE);
     }
 
     /**
@@ -74,52 +95,15 @@ final class InputGradient implements AutoCloseable {
         return out.singletonOrThrow();
     }
 
-    /** A TorchScript archive (format version 3) holding the module above. */
-    static byte[] archive() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            stored(zip, "r1/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-            stored(zip, "r1/code/__torch__.py", SOURCE.getBytes(StandardCharsets.UTF_8));
-            stored(zip, "r1/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
-            stored(zip, "r1/data.pkl", modulePickle());
-        }
-        return bytes.toByteArray();
-    }
-
-    /** pickle protocol 2: __torch__.R1 object with state {'training': True}. */
-    private static byte[] modulePickle() {
-        ByteArrayOutputStream p = new ByteArrayOutputStream();
-        p.write(0x80);
-        p.write(2);
-        p.writeBytes("c__torch__\nR1\n".getBytes(StandardCharsets.US_ASCII)); // GLOBAL
-        p.write(')');   // EMPTY_TUPLE
-        p.write(0x81);  // NEWOBJ
-        p.write('}');   // EMPTY_DICT
-        byte[] key = "training".getBytes(StandardCharsets.US_ASCII);
-        p.write('X');   // BINUNICODE
-        p.write(key.length);
-        p.write(0);
-        p.write(0);
-        p.write(0);
-        p.writeBytes(key);
-        p.write(0x88);  // NEWTRUE
-        p.write('s');   // SETITEM
-        p.write('b');   // BUILD
-        p.write('.');   // STOP
-        return p.toByteArray();
-    }
-
-    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED);
-        e.setSize(data.length);
-        e.setCompressedSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        e.setCrc(crc.getValue());
-        zip.putNextEntry(e);
-        ((OutputStream) zip).write(data);
-        zip.closeEntry();
+    /**
+     * @param img   [N, C, H, W] images synthesised from {@code ws} inside a gradient collector
+     * @param noise [N, C, H, W] constant projection directions
+     * @param ws    [N, numWs, wDim], requiring a gradient
+     * @return [N]: sqrt(mean_i sum_k (d sum(img * noise) / dws[n, i, k])^2), with a graph back to G's parameters
+     */
+    NDArray pathLengths(NDArray img, NDArray noise, NDArray ws) {
+        NDList out = IValueUtils.forward(module, new NDList(img, noise, ws), true);
+        return out.singletonOrThrow();
     }
 
     @Override

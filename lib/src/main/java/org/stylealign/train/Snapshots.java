@@ -28,6 +28,7 @@ public final class Snapshots {
     static final String META_ADAM_G = "train.adam_g_steps";
     static final String META_ADAM_D = "train.adam_d_steps";
     static final String META_CONFIG = "train.config";
+    static final String META_PL_MEAN = "train.pl_mean";
     static final String GROUP_ADAM_G = "adamG";
     static final String GROUP_ADAM_D = "adamD";
 
@@ -47,6 +48,8 @@ public final class Snapshots {
         meta.put(META_ADAM_G, Long.toString(t.adamG().steps()));
         meta.put(META_ADAM_D, Long.toString(t.adamD().steps()));
         meta.put(META_CONFIG, GSON.toJson(t.config()));
+        // the float's bits, so a resumed run continues with exactly the same target
+        meta.put(META_PL_MEAN, Integer.toHexString(Float.floatToRawIntBits(t.plMean())));
         Generator g = t.generator();
         Discriminator d = t.discriminator();
         ImportedCheckpoint ck = new ImportedCheckpoint(file, "native", g.config(),
@@ -77,11 +80,12 @@ public final class Snapshots {
         if (cfg == null) {
             throw new CheckpointException(file + ": the snapshot has no training config");
         }
+        float plMean = plMean(ck);
         Trainer t = build(ck, cfg, device);
         try {
             t.adamG().restore(ck.extraGroups().get(GROUP_ADAM_G), number(ck, META_ADAM_G));
             t.adamD().restore(ck.extraGroups().get(GROUP_ADAM_D), number(ck, META_ADAM_D));
-            t.restoreCounters(number(ck, META_STEP), number(ck, META_IMAGES));
+            t.restoreCounters(number(ck, META_STEP), number(ck, META_IMAGES), plMean);
         } catch (IllegalArgumentException e) {
             t.close();
             throw new CheckpointException(file + ": " + e.getMessage(), e);
@@ -120,6 +124,19 @@ public final class Snapshots {
                 d.close();
             }
             throw new CheckpointException(ck.source() + ": cannot train this model (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static float plMean(ImportedCheckpoint ck) throws CheckpointException {
+        String v = ck.metadata().get(META_PL_MEAN);
+        if (v == null) {
+            return 0f; // a snapshot from before path-length regularisation
+        }
+        try {
+            return Float.intBitsToFloat(Integer.parseUnsignedInt(v, 16));
+        } catch (NumberFormatException e) {
+            throw new CheckpointException(ck.source() + ": snapshot metadata '" + META_PL_MEAN + "' is " + v
+                    + ", not the hex bits of a float");
         }
     }
 

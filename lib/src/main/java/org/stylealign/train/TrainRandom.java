@@ -21,6 +21,10 @@ final class TrainRandom {
     static final int MIX_D = 6;
     static final int FLIP = 7;
     static final int NOISE_R1 = 8;
+    static final int Z_PL = 9;
+    static final int MIX_PL = 10;
+    static final int NOISE_PL = 11;
+    static final int PL_DIRECTIONS = 12;
 
     private TrainRandom() {
     }

@@ -25,7 +25,8 @@ import java.util.SplittableRandom;
 
 /**
  * StyleGAN2 training, one step at a time: G step (non-saturating logistic loss), D step (logistic loss on reals and
- * fakes), lazy R1 on reals every {@code r1Interval} steps, generator EMA. Style mixing, noise, z and flips come from
+ * fakes), lazy R1 on reals every {@code r1Interval} steps, lazy path-length regularisation of G every
+ * {@code plInterval} steps, generator EMA. Style mixing, noise, z and flips come from
  * {@link TrainRandom} streams keyed by the step, so a run resumed from a snapshot repeats the uninterrupted run
  * bit-exactly.
  *
@@ -35,6 +36,9 @@ public final class Trainer implements AutoCloseable {
 
     /** w_avg tracking speed, as the NVlabs mapping network. */
     static final float W_AVG_BETA = 0.995f;
+    /** Path-length running-mean speed and batch shrink, as NVlabs. */
+    static final float PL_DECAY = 0.01f;
+    static final int PL_BATCH_SHRINK = 2;
 
     private final TrainConfig cfg;
     private final Generator g;
@@ -47,6 +51,8 @@ public final class Trainer implements AutoCloseable {
     private final Adam adamG;
     private final Adam adamD;
     private InputGradient r1Helper;
+    private InputGradient plHelper;
+    private float plMean;
     private long step;
     private long imagesSeen;
 
@@ -82,7 +88,9 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("every tensor is frozen: nothing to train");
         }
         double ratio = cfg.dRatio();
-        adamG = new Adam(gTrain, manager, cfg.lrG(), cfg.beta1(), cfg.beta2(), cfg.eps());
+        double gRatio = cfg.gRatio();
+        adamG = new Adam(gTrain, manager, cfg.lrG() * gRatio, Math.pow(cfg.beta1(), gRatio),
+                Math.pow(cfg.beta2(), gRatio), cfg.eps());
         adamD = new Adam(dTrain, manager, cfg.lrD() * ratio, Math.pow(cfg.beta1(), ratio),
                 Math.pow(cfg.beta2(), ratio), cfg.eps());
     }
@@ -160,6 +168,11 @@ public final class Trainer implements AutoCloseable {
         return imagesSeen;
     }
 
+    /** Running mean of the path lengths (the penalty's target; 0 until the first penalty step). */
+    public float plMean() {
+        return plMean;
+    }
+
     /** Names of the generator / discriminator tensors being trained (frozen ones excluded). */
     public List<String> trainedNames() {
         List<String> out = new ArrayList<>();
@@ -180,6 +193,7 @@ public final class Trainer implements AutoCloseable {
         double lossReal;
         double lossFake;
         double r1 = Double.NaN;
+        double pl = Double.NaN;
         try (NDManager m = manager.newSubManager()) {
             // ---- G: D frozen for this phase so no gradient is spent on it
             if (!gTrain.isEmpty()) {
@@ -194,6 +208,16 @@ public final class Trainer implements AutoCloseable {
                 }
                 guard("G", lossG, adamG);
                 adamG.step();
+                // ---- lazy path length: (|J^T y| - a)^2 weighted by pl_weight and the interval
+                if (cfg.plWeight() > 0 && step % cfg.plInterval() == 0) {
+                    float before = plMean;
+                    pl = pathLength(cfg.plWeight() * cfg.plInterval());
+                    if (!Double.isFinite(pl)) {
+                        plMean = before;
+                    }
+                    guard("path-length", pl, adamG);
+                    adamG.step();
+                }
             }
             // ---- D on fakes made without a graph and on reals
             NDArray fake = generate(g, m, TrainRandom.Z_D, TrainRandom.MIX_D, TrainRandom.NOISE_D, true);
@@ -221,7 +245,7 @@ public final class Trainer implements AutoCloseable {
         updateEma();
         imagesSeen += b;
         StepStats s = new StepStats(step, imagesSeen, lossG, lossReal, lossFake, r1,
-                (System.nanoTime() - t0) / 1e9);
+                (System.nanoTime() - t0) / 1e9, pl, plMean);
         step++;
         return s;
     }
@@ -236,7 +260,7 @@ public final class Trainer implements AutoCloseable {
      */
     double r1(NDArray real, float scale) {
         if (r1Helper == null) {
-            r1Helper = new InputGradient(manager);
+            r1Helper = InputGradient.r1(manager);
         }
         try (NDManager m = manager.newSubManager();
              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -246,6 +270,45 @@ public final class Trainer implements AutoCloseable {
             NDArray pen = r1Helper.squaredNorm(d.forward(x), x).mean();
             gc.backward(pen.mul(scalars.of(scale)));
             return pen.getFloat();
+        }
+    }
+
+    /**
+     * The path-length penalty on a half batch: accumulates the gradient of {@code scale} times
+     * mean_n (pl_length_n - pl_mean)^2 into G's parameters (not applied) and moves pl_mean towards the batch mean
+     * of the lengths. As NVlabs, the updated pl_mean (with its graph) is the target, and the projection directions
+     * are normal noise / R so that the lengths do not depend on the resolution. Returns the unscaled penalty.
+     */
+    double pathLength(float scale) {
+        if (plHelper == null) {
+            plHelper = InputGradient.pathLength(manager);
+        }
+        int n = Math.max(1, cfg.batch() / PL_BATCH_SHRINK);
+        int res = g.config().resolution();
+        try (NDManager m = manager.newSubManager();
+             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray ws = latents(g, m, n, TrainRandom.Z_PL, TrainRandom.MIX_PL, false);
+            // (DJL's requiresGrad reads false on every non-leaf tensor, so ask the trained names instead)
+            if (gTrain.keySet().stream().noneMatch(k -> k.startsWith("mapping."))) {
+                // mapping frozen: w is a constant, so differentiate with respect to a leaf copy of it
+                ws = ws.duplicate();
+                ws.attach(m);
+                ws.setRequiresGradient(true);
+            }
+            NDArray img = g.synthesis(ws, noise(g, m, TrainRandom.stream(cfg.seed(), step, TrainRandom.NOISE_PL), n));
+            SplittableRandom r = TrainRandom.stream(cfg.seed(), step, TrainRandom.PL_DIRECTIONS);
+            float[] dir = new float[Math.toIntExact(img.getShape().size())];
+            for (int i = 0; i < dir.length; i++) {
+                dir[i] = (float) (r.nextGaussian() / res);
+            }
+            NDArray y = TrainRandom.owned(m, dir, img.getShape());
+            NDArray lengths = plHelper.pathLengths(img, y, ws);
+            NDArray old = TrainRandom.owned(m, new float[] {plMean}, new Shape());
+            NDArray target = lengths.mean().sub(old).mul(scalars.of(PL_DECAY)).add(old);
+            NDArray penalty = lengths.sub(target).square().mean();
+            gc.backward(penalty.mul(scalars.of(scale)));
+            plMean = target.getFloat();
+            return penalty.getFloat();
         }
     }
 
@@ -308,8 +371,14 @@ public final class Trainer implements AutoCloseable {
     private NDArray generate(Generator gen, NDManager m, int zPurpose, int mixPurpose, int noisePurpose,
                              boolean updateWAvg) {
         int b = cfg.batch();
+        NDArray ws = latents(gen, m, b, zPurpose, mixPurpose, updateWAvg);
+        return gen.synthesis(ws, noise(gen, m, TrainRandom.stream(cfg.seed(), step, noisePurpose), b));
+    }
+
+    /** W+ [n, numWs, wDim] from random z, style-mixed with probability styleMixProb. */
+    private NDArray latents(Generator gen, NDManager m, int n, int zPurpose, int mixPurpose, boolean updateWAvg) {
         GeneratorConfig gc = gen.config();
-        NDArray z = TrainRandom.normal(m, TrainRandom.stream(cfg.seed(), step, zPurpose), new Shape(b, gc.zDim()));
+        NDArray z = TrainRandom.normal(m, TrainRandom.stream(cfg.seed(), step, zPurpose), new Shape(n, gc.zDim()));
         NDArray w = gen.mapping(z);
         if (updateWAvg) {
             NDArray wAvg = gen.tensors().get("mapping.w_avg");
@@ -324,13 +393,13 @@ public final class Trainer implements AutoCloseable {
         int numWs = gen.numWs();
         int cutoff = 1 + mix.nextInt(numWs - 1);
         if (mix.nextDouble() < cfg.styleMixProb()) {
-            NDArray z2 = TrainRandom.normal(m, mix, new Shape(b, gc.zDim()));
+            NDArray z2 = TrainRandom.normal(m, mix, new Shape(n, gc.zDim()));
             ws = gen.mix(ws, gen.broadcast(gen.mapping(z2)), cutoff);
         }
-        return gen.synthesis(ws, noise(gen, m, TrainRandom.stream(cfg.seed(), step, noisePurpose)));
+        return ws;
     }
 
-    private Noise noise(Generator gen, NDManager m, SplittableRandom r) {
+    private Noise noise(Generator gen, NDManager m, SplittableRandom r, int n) {
         List<StyleLayer> convs = new ArrayList<>();
         for (StyleLayer l : gen.styleLayers()) {
             if (l.noiseIndex() >= 0) {
@@ -340,7 +409,7 @@ public final class Trainer implements AutoCloseable {
         convs.sort(java.util.Comparator.comparingInt(StyleLayer::noiseIndex));
         List<NDArray> maps = new ArrayList<>();
         for (StyleLayer l : convs) {
-            maps.add(TrainRandom.normal(m, r, new Shape(cfg.batch(), 1, l.resolution(), l.resolution())));
+            maps.add(TrainRandom.normal(m, r, new Shape(n, 1, l.resolution(), l.resolution())));
         }
         return Noise.maps(maps);
     }
@@ -385,6 +454,9 @@ public final class Trainer implements AutoCloseable {
         if (r1Helper != null) {
             r1Helper.close();
         }
+        if (plHelper != null) {
+            plHelper.close();
+        }
         adamG.close();
         adamD.close();
         manager.close();
@@ -400,8 +472,9 @@ public final class Trainer implements AutoCloseable {
         return adamD;
     }
 
-    void restoreCounters(long steps, long images) {
+    void restoreCounters(long steps, long images, float plMean) {
         this.step = steps;
         this.imagesSeen = images;
+        this.plMean = plMean;
     }
 }

@@ -24,7 +24,7 @@ public final class TrainingRun {
 
     public static final String SNAPSHOT = "snapshot.safetensors";
     public static final String METRICS = "metrics.csv";
-    static final String HEADER = "step,kimg,loss_g,loss_d_real,loss_d_fake,loss_d,r1,sec_per_step";
+    static final String HEADER = "step,kimg,loss_g,loss_d_real,loss_d_fake,loss_d,r1,sec_per_step,pl,pl_mean";
 
     /**
      * @param totalImages   stop once this many real images have been shown
@@ -71,9 +71,10 @@ public final class TrainingRun {
                 csv.newLine();
                 csv.flush();
                 double worst = Math.max(Math.abs(s.lossG()), Math.abs(s.lossD()));
-                if (worst > o.maxLoss() || !Double.isNaN(s.r1()) && s.r1() > o.maxLoss()) {
+                if (worst > o.maxLoss() || !Double.isNaN(s.r1()) && s.r1() > o.maxLoss()
+                        || !Double.isNaN(s.pl()) && s.pl() > o.maxLoss()) {
                     throw stopped("step " + s.step() + ": exploding loss (G " + s.lossG() + ", D " + s.lossD()
-                            + ", R1 " + s.r1() + " > " + o.maxLoss() + ")", snapshot);
+                            + ", R1 " + s.r1() + ", path length " + s.pl() + " > " + o.maxLoss() + ")", snapshot);
                 }
                 boolean last = t.imagesSeen() >= o.totalImages();
                 if (s.step() % o.logEvery() == 0 || last) {
@@ -129,9 +130,13 @@ public final class TrainingRun {
     }
 
     static String line(StepStats s) {
-        return String.format(Locale.ROOT, "%d,%.3f,%.6g,%.6g,%.6g,%.6g,%s,%.4f", s.step(), s.imagesSeen() / 1000.0,
-                s.lossG(), s.lossDReal(), s.lossDFake(), s.lossD(),
-                Double.isNaN(s.r1()) ? "" : String.format(Locale.ROOT, "%.6g", s.r1()), s.seconds());
+        return String.format(Locale.ROOT, "%d,%.3f,%.6g,%.6g,%.6g,%.6g,%s,%.4f,%s,%.6g", s.step(),
+                s.imagesSeen() / 1000.0, s.lossG(), s.lossDReal(), s.lossDFake(), s.lossD(), optional(s.r1()),
+                s.seconds(), optional(s.pl()), s.plMean());
+    }
+
+    private static String optional(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
     }
 
     static String duration(double seconds) {

@@ -11,7 +11,10 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Second-order gradients must not leak native memory: resident memory stays flat over many R1 steps. */
+/**
+ * Second-order gradients must not leak native memory: resident memory stays flat over many R1 and path-length
+ * steps.
+ */
 class R1MemoryTest {
 
     static long residentKb() throws IOException {
@@ -47,6 +50,31 @@ class R1MemoryTest {
             System.out.println("R1 resident memory (MB, every 10 steps): " + trace + "; growth over 40 steps "
                     + growthMb + " MB");
             assertTrue(growthMb < 15, "resident memory grew by " + growthMb + " MB over 40 R1 steps: " + trace);
+        }
+    }
+
+    @Test
+    void residentMemoryStaysFlatOverFortyPathLengthSteps() throws Exception {
+        try (Trainer t = TinySetup.trainer(TinySetup.config().withPathLength(2f, 1))) {
+            long before = 0;
+            StringBuilder trace = new StringBuilder();
+            for (int i = 0; i < 50; i++) {
+                if (i == 10) {
+                    System.gc();
+                    before = residentKb();
+                }
+                t.pathLength(1f);
+                t.adamG().step();
+                if (i % 10 == 9) {
+                    trace.append(residentKb() / 1024).append(' ');
+                }
+            }
+            System.gc();
+            long growthMb = (residentKb() - before) / 1024;
+            System.out.println("path-length resident memory (MB, every 10 steps): " + trace + "; growth over 40 "
+                    + "steps " + growthMb + " MB");
+            assertTrue(growthMb < 15, "resident memory grew by " + growthMb + " MB over 40 path-length steps: "
+                    + trace);
         }
     }
 }

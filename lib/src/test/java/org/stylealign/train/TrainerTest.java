@@ -159,14 +159,23 @@ class TrainerTest {
 
     @Test
     void resumeReproducesTheUninterruptedRunBitExactly() throws Exception {
+        resumeIsExact(TinySetup.config());
+    }
+
+    @Test
+    void resumeWithPathLengthIsBitExactToo() throws Exception {
+        resumeIsExact(TinySetup.config().withPathLength(2f, 2));
+    }
+
+    private void resumeIsExact(TrainConfig cfg) throws Exception {
         ImageFeed feed = TinySetup.feed(16, 3);
-        TrainConfig cfg = TinySetup.config();
         Map<String, float[]> straight;
         try (Trainer t = TinySetup.trainer(cfg)) {
             for (int i = 0; i < 4; i++) {
                 t.step(feed);
             }
             straight = everything(t);
+            straight.put("pl_mean", new float[] {t.plMean()});
         }
         Path snap = tmp.resolve("snap.safetensors");
         try (Trainer t = TinySetup.trainer(cfg)) {
@@ -182,6 +191,7 @@ class TrainerTest {
             t.step(feed);
             t.step(feed);
             resumed = everything(t);
+            resumed.put("pl_mean", new float[] {t.plMean()});
         }
         assertEquals(straight.keySet(), resumed.keySet());
         for (String k : straight.keySet()) {
@@ -197,6 +207,92 @@ class TrainerTest {
         t.adamG().state().forEach((k, v) -> out.put("adamG." + k, v.values()));
         t.adamD().state().forEach((k, v) -> out.put("adamD." + k, v.values()));
         return out;
+    }
+
+    @Test
+    void pathLengthRunsLazilyAndMovesItsRunningMean() {
+        try (Trainer t = TinySetup.trainer(TinySetup.config().withPathLength(2f, 2))) {
+            ImageFeed feed = TinySetup.feed(16, 3);
+            float mean = 0f;
+            for (int i = 0; i < 3; i++) {
+                StepStats s = t.step(feed);
+                assertEquals(i % 2 == 0, !Double.isNaN(s.pl()), "path length runs every 2nd step: " + s);
+                if (i % 2 == 0) {
+                    assertTrue(s.pl() > 0 && Double.isFinite(s.pl()), s.toString());
+                    assertTrue(t.plMean() > mean, "pl_mean " + t.plMean() + " after " + mean);
+                    mean = t.plMean();
+                } else {
+                    assertEquals(mean, t.plMean());
+                }
+            }
+            assertEquals(5, t.adamG().steps()); // 3 main + 2 path length
+        }
+    }
+
+    @Test
+    void pathLengthsAgreeWithAFirstOrderGradient() {
+        try (Trainer t = TinySetup.trainer(TinySetup.config());
+             NDManager m = NDManager.newBaseManager(Device.cpu());
+             InputGradient helper = InputGradient.pathLength(m)) {
+            org.stylealign.model.Generator g = t.generator();
+            int n = 3;
+            int numWs = g.numWs();
+            int wDim = g.config().wDim();
+            java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+            NDArray ws = TrainRandom.normal(m, r, new ai.djl.ndarray.types.Shape(n, numWs, wDim));
+            NDArray dir = TrainRandom.normal(m, r, new ai.djl.ndarray.types.Shape(n, 3, 16, 16));
+            ws.setRequiresGradient(true);
+            float[] viaScript;
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray img = g.synthesis(ws, org.stylealign.model.Noise.none());
+                viaScript = helper.pathLengths(img, dir, ws).toFloatArray();
+            }
+            ws.getGradient().subi(ws.getGradient());
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray img = g.synthesis(ws, org.stylealign.model.Noise.none());
+                gc.backward(img.mul(dir).sum());
+            }
+            float[] grad = ws.getGradient().toFloatArray();
+            assertEquals(n, viaScript.length);
+            for (int k = 0; k < n; k++) {
+                double sum = 0;
+                for (int i = 0; i < numWs * wDim; i++) {
+                    double v = grad[k * numWs * wDim + i];
+                    sum += v * v;
+                }
+                double want = Math.sqrt(sum / numWs);
+                assertEquals(want, viaScript[k], 1e-4 * want + 1e-7, "path length of sample " + k);
+            }
+            t.adamG().zeroGrad();
+        }
+    }
+
+    @Test
+    void pathLengthTrainsTheMappingUnlessItIsFrozen() {
+        for (boolean frozen : new boolean[] {false, true}) {
+            TrainConfig cfg = TinySetup.config().withFrozen(frozen ? List.of("mapping") : List.of());
+            try (Trainer t = TinySetup.trainer(cfg)) {
+                t.adamG().zeroGrad();
+                double pen = t.pathLength(1f);
+                assertTrue(pen > 0 && Double.isFinite(pen), "penalty " + pen);
+                Map<String, NDArray> gt = t.generator().tensors();
+                float[] conv = gt.get("synthesis.b16.conv1.weight").getGradient().toFloatArray();
+                assertTrue(maxAbs(conv) > 0, "no path-length gradient reached the synthesis convolutions");
+                if (!frozen) {
+                    assertTrue(maxAbs(gt.get("mapping.fc0.weight").getGradient().toFloatArray()) > 0,
+                            "no path-length gradient reached the mapping network");
+                }
+                t.adamG().zeroGrad();
+            }
+        }
+    }
+
+    private static double maxAbs(float[] v) {
+        double m = 0;
+        for (float x : v) {
+            m = Math.max(m, Math.abs(x));
+        }
+        return m;
     }
 
     @Test
