@@ -49,7 +49,7 @@ final class BenchCommand implements Command {
         // The peak is measured again before every row: on a shared machine the rate moves, and a ratio is only
         // meaningful between measurements taken together.
         StringBuilder table = new StringBuilder(
-                "  res  GFLOP/img   img/s   fwd+bwd ms/batch   achieved GFLOP/s   conv peak   of peak%n");
+                "  res  GFLOP/img   img/s   fwd+bwd ms/batch   achieved GFLOP/s   conv peak   of peak" + System.lineSeparator());
         for (int res : resolutions) {
             double peak = bench.convPeak();
             GeneratorConfig cfg = new GeneratorConfig(res, 3, 512, 512, 8, 0.01f,
@@ -60,7 +60,7 @@ final class BenchCommand implements Command {
                     100 * r.fractionOfPeak()));
         }
         out.println();
-        out.printf(table.toString());
+        out.print(table);
         return 0;
     }
 }
