@@ -20,11 +20,18 @@ final class BenchCommand implements Command {
 
     @Override
     public String summary() {
-        return "[--res 32,64,256] [--batch 8] [--channel-base 16384] [--channel-max 512] [--iters 3]: speed vs peak";
+        return "[generate] [--res 32,64,256] [--batch 8] [--channel-base 16384] [--channel-max 512] [--iters 3] | "
+                + "train [--res 32] [--channels 64,128] [--batch 16] [--steps 12]: speed vs the machine's conv peak";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        if (argv.length > 0 && argv[0].equals("train")) {
+            return trainBench(java.util.Arrays.copyOfRange(argv, 1, argv.length), out);
+        }
+        if (argv.length > 0 && argv[0].equals("generate")) {
+            argv = java.util.Arrays.copyOfRange(argv, 1, argv.length);
+        }
         Args a = new Args(argv, Set.of("res", "batch", "channel-base", "channel-max", "iters"), Set.of());
         List<Integer> resolutions = new ArrayList<>();
         for (String r : a.get("res", "32,64,256").split(",")) {
@@ -58,6 +65,47 @@ final class BenchCommand implements Command {
             table.append(String.format("  %3d  %9.2f  %6.2f  %17.0f  %17.1f  %10.1f  %7.0f%%%n", res,
                     r.gflopPerImage(), r.imagesPerSecond(), r.forwardBackwardMs(), r.achievedGflops(), peak,
                     100 * r.fractionOfPeak()));
+        }
+        out.println();
+        out.print(table);
+        return 0;
+    }
+
+    /** One training iteration per width (all resolutions the same width), phase by phase. */
+    private static int trainBench(String[] argv, PrintStream out) {
+        Args a = new Args(argv, Set.of("res", "channels", "batch", "steps", "z-dim", "mapping"), Set.of());
+        int res = a.intValue("res", 32);
+        int batch = a.intValue("batch", 16);
+        int steps = a.intValue("steps", 12);
+        int zDim = a.intValue("z-dim", 128);
+        int mapping = a.intValue("mapping", 2);
+        if (batch <= 0 || steps < 4) {
+            throw new UsageException("--batch must be positive and --steps at least 4");
+        }
+        Device device = Devices.preferred();
+        out.printf("device %s, intra-op threads %s, %dx%d, batch %d, z=w=%d, mapping %d, R1 lazy every 16%n", device,
+                System.getProperty("ai.djl.pytorch.num_threads", "default"), res, res, batch, zDim, mapping);
+        GeneratorBench peakProbe = new GeneratorBench(device, 3, out);
+        org.stylealign.bench.TrainBench bench = new org.stylealign.bench.TrainBench(device, steps);
+        StringBuilder table = new StringBuilder("  width   G ms   D ms   R1 ms   PL ms   step ms   img/s   img/min"
+                + "   GFLOP/s   conv peak   of peak" + System.lineSeparator());
+        for (String c : a.get("channels", "64,128").split(",")) {
+            int ch;
+            try {
+                ch = Integer.parseInt(c.trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--channels takes widths like 64,128; got '" + c + "'");
+            }
+            java.util.Map<Integer, Integer> widths = new java.util.TreeMap<>();
+            for (int r = 4; r <= res; r *= 2) {
+                widths.put(r, ch);
+            }
+            double peak = peakProbe.convPeak();
+            GeneratorConfig gc = new GeneratorConfig(res, 3, zDim, zDim, mapping, 0.01f, widths);
+            org.stylealign.bench.TrainBench.Result r = bench.run(gc, batch, peak);
+            table.append(String.format("  %5d  %5.0f  %5.0f  %6.0f  %6.0f  %8.0f  %6.1f  %8.0f  %8.1f  %10.1f  %7.0f%%%n",
+                    ch, r.gStepMs(), r.dStepMs(), r.r1StepMs(), r.plStepMs(), r.stepMs(), r.imagesPerSecond(),
+                    60 * r.imagesPerSecond(), r.achievedGflops(), peak, 100 * r.achievedGflops() / peak));
         }
         out.println();
         out.print(table);
