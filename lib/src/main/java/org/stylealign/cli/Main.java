@@ -15,7 +15,9 @@ public final class Main {
                 new StylesCommand(),
                 new ConvertCommand(),
                 new BenchCommand(),
-                new DataCommand()
+                new DataCommand(),
+                new TrainCommand(),
+                new FinetuneCommand()
         );
     }
 

@@ -29,6 +29,8 @@ public final class Snapshots {
     static final String META_ADAM_D = "train.adam_d_steps";
     static final String META_CONFIG = "train.config";
     static final String META_PL_MEAN = "train.pl_mean";
+    /** Step count of a history copy (not META_STEP: that marks a resumable snapshot). */
+    static final String META_STEP_AT = "train.steps_done";
     static final String GROUP_ADAM_G = "adamG";
     static final String GROUP_ADAM_D = "adamD";
 
@@ -56,6 +58,22 @@ public final class Snapshots {
                 ModelIO.toHost(t.generatorEma().tensors()), ModelIO.toHost(g.tensors()), d.config(),
                 ModelIO.toHost(d.tensors()), groups, meta, null);
         Checkpoints.writeNative(file, ck, false);
+    }
+
+    /**
+     * Writes the networks only (G_ema, G, D; no optimiser state), with the step and image count as metadata: the
+     * float16 history copies of a run, readable by every command that takes a checkpoint.
+     */
+    public static void saveModel(Trainer t, Path file, boolean fp16) throws CheckpointException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(META_STEP_AT, Long.toString(t.step()));
+        meta.put(META_IMAGES, Long.toString(t.imagesSeen()));
+        Generator g = t.generator();
+        Discriminator d = t.discriminator();
+        ImportedCheckpoint ck = new ImportedCheckpoint(file, "native", g.config(),
+                ModelIO.toHost(t.generatorEma().tensors()), ModelIO.toHost(g.tensors()), d.config(),
+                ModelIO.toHost(d.tensors()), null, meta, null);
+        Checkpoints.writeNative(file, ck, fp16);
     }
 
     /** True when {@code file} is a training snapshot (not merely a model checkpoint). */

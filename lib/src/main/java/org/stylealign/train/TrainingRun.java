@@ -18,7 +18,9 @@ import java.util.Locale;
  * at the end (atomically, to {@code snapshot.safetensors} in the output folder), appends one line per step to
  * {@code metrics.csv} (flushed, readable by Tablesaw while the run goes on) and prints progress lines with an ETA.
  * On a NaN/Inf or exploding loss it stops with a {@link TrainingDivergedException}; the last snapshot on disk is
- * the last good state.
+ * the last good state. With {@code history}, every snapshot (and the starting point of a fresh run) is also kept as
+ * a float16 model checkpoint {@code snapshot-<kimg>.safetensors} (G_ema, G, D; no optimiser state) so that the
+ * trajectory of a run can be rendered later; the full-precision {@code snapshot.safetensors} is what resumes.
  */
 public final class TrainingRun {
 
@@ -26,13 +28,24 @@ public final class TrainingRun {
     public static final String METRICS = "metrics.csv";
     static final String HEADER = "step,kimg,loss_g,loss_d_real,loss_d_fake,loss_d,r1,sec_per_step,pl,pl_mean";
 
+    /** Called after each history snapshot is written (e.g. to compute quality metrics of it). */
+    @FunctionalInterface
+    public interface SnapshotHook {
+        void written(Trainer t, Path historyFile) throws IOException, CheckpointException;
+    }
+
     /**
      * @param totalImages   stop once this many real images have been shown
      * @param snapshotEvery steps between snapshots (0: only at the end)
      * @param logEvery      steps between progress lines
      * @param maxLoss       a loss above this counts as exploding
+     * @param history       keep a float16 copy of every snapshot as snapshot-&lt;kimg&gt;.safetensors
      */
-    public record Options(long totalImages, int snapshotEvery, int logEvery, double maxLoss) {
+    public record Options(long totalImages, int snapshotEvery, int logEvery, double maxLoss, boolean history) {
+
+        public Options(long totalImages, int snapshotEvery, int logEvery, double maxLoss) {
+            this(totalImages, snapshotEvery, logEvery, maxLoss, false);
+        }
 
         public Options {
             if (totalImages <= 0 || snapshotEvery < 0 || logEvery <= 0 || !(maxLoss > 0)) {
@@ -52,7 +65,16 @@ public final class TrainingRun {
     /** Runs {@code t} until {@code o.totalImages()}; returns the final snapshot. */
     public static Path run(Trainer t, ImageFeed feed, Path outDir, Options o, PrintStream progress)
             throws IOException, CheckpointException {
+        return run(t, feed, outDir, o, progress, null);
+    }
+
+    /** As above, calling {@code hook} (may be null) after every history snapshot. */
+    public static Path run(Trainer t, ImageFeed feed, Path outDir, Options o, PrintStream progress,
+                           SnapshotHook hook) throws IOException, CheckpointException {
         Files.createDirectories(outDir);
+        if (o.history() && t.imagesSeen() == 0) {
+            history(t, outDir, hook);
+        }
         Path snapshot = outDir.resolve(SNAPSHOT);
         Path metrics = outDir.resolve(METRICS);
         prepareMetrics(metrics, t.step());
@@ -91,12 +113,33 @@ public final class TrainingRun {
                 }
                 if (!last && o.snapshotEvery() > 0 && t.step() % o.snapshotEvery() == 0) {
                     Snapshots.save(t, snapshot);
+                    if (o.history()) {
+                        history(t, outDir, hook);
+                    }
                 }
             }
         }
         Snapshots.save(t, snapshot);
+        if (o.history()) {
+            history(t, outDir, hook);
+        }
         progress.println("done: " + t.imagesSeen() + " images, snapshot " + snapshot);
         return snapshot;
+    }
+
+    /** snapshot-000012.safetensors at 12 kimg, snapshot-000000.096.safetensors at 96 images. */
+    public static String historyName(long imagesSeen) {
+        String kimg = imagesSeen % 1000 == 0 ? String.format(Locale.ROOT, "%06d", imagesSeen / 1000)
+                : String.format(Locale.ROOT, "%010.3f", imagesSeen / 1000.0);
+        return "snapshot-" + kimg + ".safetensors";
+    }
+
+    private static void history(Trainer t, Path outDir, SnapshotHook hook) throws IOException, CheckpointException {
+        Path file = outDir.resolve(historyName(t.imagesSeen()));
+        Snapshots.saveModel(t, file, true);
+        if (hook != null) {
+            hook.written(t, file);
+        }
     }
 
     private static TrainingDivergedException stopped(String why, Path snapshot) {
