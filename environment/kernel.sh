@@ -11,6 +11,9 @@ fi
 export STYLEALIGN_HOME="${STYLEALIGN_HOME:-$(dirname "$env_dir")}"
 # Never reach for the network: the engine's native library comes from the pytorch-native-cpu jar.
 export DJL_OFFLINE=true
+# libtorch's OpenMP threads spin ~300k times before sleeping: two busy JVMs on two cores then slow each other down
+# 20-40x. 2000 spins keeps a lone process as fast and a shared machine usable (stylealign bench, both ways).
+export GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-2000}"
 # The kernel's own logging (one line per request) and libtorch warnings go to a log file, not into test output;
 # what a cell prints is captured by the kernel and lands in the notebook.
 log="${STYLEALIGN_KERNEL_LOG:-$env_dir/.state/kernel.log}"
