@@ -37,16 +37,14 @@ final class Conv2dLayer {
     NDArray forward(NDArray x) {
         NDArray w = weight.mul(weightGain);
         NDArray y;
+        // The bias rides along in the convolution: one pass less over the activations.
         if (down) {
             // Blur padding: (2,2) before a 3x3 stride-2 conv, (1,1) before a 1x1 one; output is exactly R/2.
             NDArray b = fir.blur(x, kernel == 1 ? 1 : 2);
-            y = Conv2d.conv2d(b, w, null, new Shape(2, 2)).singletonOrThrow();
+            y = Conv2d.conv2d(b, w, bias, new Shape(2, 2)).singletonOrThrow();
         } else {
             int pad = kernel / 2;
-            y = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(pad, pad)).singletonOrThrow();
-        }
-        if (bias != null) {
-            y = y.add(bias.reshape(1, bias.getShape().get(0), 1, 1));
+            y = Conv2d.conv2d(x, w, bias, new Shape(1, 1), new Shape(pad, pad)).singletonOrThrow();
         }
         if (activate) {
             y = Activation.leakyRelu(y, 0.2f);
