@@ -17,7 +17,8 @@ public final class Main {
                 new BenchCommand(),
                 new DataCommand(),
                 new TrainCommand(),
-                new FinetuneCommand()
+                new FinetuneCommand(),
+                new MetricsCommand()
         );
     }
 
