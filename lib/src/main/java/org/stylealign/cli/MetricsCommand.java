@@ -133,7 +133,9 @@ final class MetricsCommand implements Command {
         }
         try (Stream<Path> s = Files.list(p)) {
             List<Path> l = s.filter(f -> f.getFileName().toString().matches("snapshot-[0-9.]+\\.safetensors"))
-                    .sorted().toList();
+                    .sorted(java.util.Comparator.comparingDouble(f -> Double.parseDouble(f.getFileName().toString()
+                            .replace("snapshot-", "").replace(".safetensors", ""))))
+                    .toList();
             if (l.isEmpty()) {
                 throw new UsageException("--checkpoint " + p + ": no snapshot-<kimg>.safetensors in this folder");
             }
