@@ -16,9 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Native (libtorch) memory is invisible to the Java GC: rendering 10,000 images in batches must leave resident
  * memory flat. A leak of even one small tensor per call would show up as tens of MB here.
  */
-class ResidentMemoryTest {
+public class ResidentMemoryTest {
 
-    static long residentKb() throws IOException {
+    /** Resident memory of this process (VmRSS), in kB: what libtorch allocates shows here, not in the Java heap. */
+    public static long residentKb() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));

@@ -1,13 +1,12 @@
 package org.stylealign.train;
 
+import org.stylealign.model.ResidentMemoryTest;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,15 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * steps.
  */
 class R1MemoryTest {
-
-    static long residentKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
-    }
 
     @Test
     void residentMemoryStaysFlatOverFortyR1Steps() throws Exception {
@@ -37,16 +27,16 @@ class R1MemoryTest {
             for (int i = 0; i < steps; i++) {
                 if (i == 10) {
                     System.gc();
-                    before = residentKb(); // after warm-up
+                    before = ResidentMemoryTest.residentKb(); // after warm-up
                 }
                 t.r1(x, 1f);
                 t.adamD().step();
                 if (i % 10 == 9) {
-                    trace.append(residentKb() / 1024).append(' ');
+                    trace.append(ResidentMemoryTest.residentKb() / 1024).append(' ');
                 }
             }
             System.gc();
-            long growthMb = (residentKb() - before) / 1024;
+            long growthMb = (ResidentMemoryTest.residentKb() - before) / 1024;
             System.out.println("R1 resident memory (MB, every 10 steps): " + trace + "; growth over 40 steps "
                     + growthMb + " MB");
             assertTrue(growthMb < 15, "resident memory grew by " + growthMb + " MB over 40 R1 steps: " + trace);
@@ -61,16 +51,16 @@ class R1MemoryTest {
             for (int i = 0; i < 50; i++) {
                 if (i == 10) {
                     System.gc();
-                    before = residentKb();
+                    before = ResidentMemoryTest.residentKb();
                 }
                 t.pathLength(1f);
                 t.adamG().step();
                 if (i % 10 == 9) {
-                    trace.append(residentKb() / 1024).append(' ');
+                    trace.append(ResidentMemoryTest.residentKb() / 1024).append(' ');
                 }
             }
             System.gc();
-            long growthMb = (residentKb() - before) / 1024;
+            long growthMb = (ResidentMemoryTest.residentKb() - before) / 1024;
             System.out.println("path-length resident memory (MB, every 10 steps): " + trace + "; growth over 40 "
                     + "steps " + growthMb + " MB");
             assertTrue(growthMb < 15, "resident memory grew by " + growthMb + " MB over 40 path-length steps: "
