@@ -43,26 +43,31 @@ public final class GeneratorBench {
     public double convPeak() {
         double best = 0;
         int[][] cases = {{512, 32}, {256, 64}, {256, 32}};
-        try (NDManager m = NDManager.newBaseManager(device)) {
-            for (int[] c : cases) {
-                int ch = c[0];
-                int res = c[1];
-                NDArray x = m.randomNormal(new Shape(8, ch, res, res));
-                NDArray w = m.randomNormal(new Shape(ch, ch, 3, 3));
-                double flops = 2.0 * 8 * ch * ch * 9 * res * res;
-                double s = median(() -> {
-                    try (NDManager t = m.newSubManager()) {
-                        NDArray y = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
-                        y.attach(t);
-                        y.toFloatArray();
-                    }
-                });
-                double g = flops / s / 1e9;
-                log.printf("  conv3x3 %d->%d at %dx%d, batch 8: %.1f GFLOP/s%n", ch, ch, res, res, g);
-                best = Math.max(best, g);
-            }
+        for (int[] c : cases) {
+            best = Math.max(best, convRate(c[0], c[1], 8, true));
         }
         return best;
+    }
+
+    /** GFLOP/s of one 3x3 convolution ch -> ch at res x res: what the machine does at a layer's own shape. */
+    public double convRate(int ch, int res, int batch, boolean print) {
+        try (NDManager m = NDManager.newBaseManager(device)) {
+            NDArray x = m.randomNormal(new Shape(batch, ch, res, res));
+            NDArray w = m.randomNormal(new Shape(ch, ch, 3, 3));
+            double flops = 2.0 * batch * ch * ch * 9 * res * res;
+            double s = median(() -> {
+                try (NDManager t = m.newSubManager()) {
+                    NDArray y = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
+                    y.attach(t);
+                    y.toFloatArray();
+                }
+            });
+            double g = flops / s / 1e9;
+            if (print) {
+                log.printf("  conv3x3 %d->%d at %dx%d, batch %d: %.1f GFLOP/s%n", ch, ch, res, res, batch, g);
+            }
+            return g;
+        }
     }
 
     public Result run(GeneratorConfig cfg, int batch, double peak) {
