@@ -72,8 +72,9 @@ final class MetricsCommand implements Command {
             int[] idx = java.util.stream.IntStream.range(0, nReal).toArray();
             float[][] real = fx.features(DomainFeatures.Source.of("real", data).images(m, idx));
             FeatureStats realStats = FeatureStats.of(real);
-            String domain = a.get("domain", data.manifest() == null ? "" : data.dir().getFileName().toString());
-            int own = fx instanceof DomainFeatures df ? df.classes().indexOf(a.get("domain", "")) : -1;
+            // The manifest names the domain of a --data folder as well as of a --domain build.
+            String domain = a.get("domain", data.manifest() == null ? "" : data.manifest().domain());
+            int own = fx instanceof DomainFeatures df ? df.classes().indexOf(domain) : -1;
             out.printf(Locale.ROOT, "features %s; %d real images of %s; %d samples per checkpoint%n", fx.name(),
                     nReal, data.dir().getFileName(), samples);
             out.println("checkpoint,fid,kid" + (own >= 0 ? ",own_domain_share" : ""));
@@ -100,8 +101,9 @@ final class MetricsCommand implements Command {
         return 0;
     }
 
-    /** Samples for seeds 0..n-1, psi 1, random noise, in chunks. */
+    /** Samples for seeds 0..n-1, psi 1, random noise (seeded, so a metric is the same on every run), in chunks. */
     static NDArray samples(Generator gen, NDManager m, int n) {
+        ai.djl.engine.Engine.getInstance().setRandomSeed(0);
         List<NDArray> parts = new ArrayList<>();
         for (int s = 0; s < n; s += 32) {
             long[] seeds = java.util.stream.LongStream.range(s, Math.min(n, s + 32)).toArray();
