@@ -1,6 +1,6 @@
 package org.stylealign.cli;
 
-import ai.djl.Device;
+import org.stylealign.model.Devices;
 import org.stylealign.data.ImageDataset;
 import org.stylealign.io.Checkpoints;
 import org.stylealign.io.ImportedCheckpoint;
@@ -64,7 +64,7 @@ final class FinetuneCommand implements Command {
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--freeze: " + e.getMessage());
             }
-            t = Snapshots.finetune(from, cfg, Device.cpu());
+            t = Snapshots.finetune(from, cfg, Devices.preferred());
             out.println("fine-tuning " + from + " (" + t.trainedNames().size() + " tensors trained)");
         }
         try {

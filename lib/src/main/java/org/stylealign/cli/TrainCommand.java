@@ -1,6 +1,6 @@
 package org.stylealign.cli;
 
-import ai.djl.Device;
+import org.stylealign.model.Devices;
 import org.stylealign.data.ImageDataset;
 import org.stylealign.model.GeneratorConfig;
 import org.stylealign.train.TrainConfig;
@@ -56,7 +56,7 @@ final class TrainCommand implements Command {
         }
         GeneratorConfig gc = architecture(a, data.imageSize(), data.channels());
         TrainConfig cfg = TrainOptions.config(a, gc.resolution(), List.of());
-        Trainer t = Trainer.fromScratch(gc, Trainer.matchingDiscriminator(gc), cfg, Device.cpu(), cfg.seed());
+        Trainer t = Trainer.fromScratch(gc, Trainer.matchingDiscriminator(gc), cfg, Devices.preferred(), cfg.seed());
         return TrainOptions.run(t, data, a, out);
     }
 

@@ -1,6 +1,6 @@
 package org.stylealign.cli;
 
-import ai.djl.Device;
+import org.stylealign.model.Devices;
 import org.stylealign.data.BuildSpec;
 import org.stylealign.data.DatasetBuilder;
 import org.stylealign.data.ImageDataset;
@@ -117,7 +117,7 @@ final class TrainOptions {
     }
 
     static Trainer resume(Path snap, PrintStream out) throws CheckpointException {
-        Trainer t = Snapshots.resume(snap, Device.cpu());
+        Trainer t = Snapshots.resume(snap, Devices.preferred());
         out.printf(Locale.ROOT, "resuming %s at step %d (%.3f kimg)%n", snap, t.step(), t.imagesSeen() / 1000.0);
         return t;
     }

@@ -1,6 +1,6 @@
 package org.stylealign.metrics;
 
-import ai.djl.Device;
+import org.stylealign.model.Devices;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -53,7 +53,7 @@ public final class DomainFeatures implements FeatureExtractor {
 
     private DomainFeatures(List<String> classes, Map<String, HostTensor> weights) {
         this.classes = List.copyOf(classes);
-        this.manager = NDManager.newBaseManager(Device.cpu());
+        this.manager = NDManager.newBaseManager(Devices.preferred());
         this.scalars = new Scalars(manager);
         this.params = new LinkedHashMap<>();
         for (Map.Entry<String, Shape> e : shapes(classes.size()).entrySet()) {
