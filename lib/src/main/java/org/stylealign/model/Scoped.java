@@ -18,15 +18,7 @@ final class Scoped {
     }
 
     static NDArray compute(NDManager owner, Supplier<NDArray> body) {
-        NDArray out;
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            out = body.get();
-            out.attach(owner);
-            NDScope.unregister(out);
-        }
-        NDScope.register(out);
-        return out;
+        return computeAll(owner, () -> new NDList(body.get())).singletonOrThrow();
     }
 
     static NDList computeAll(NDManager owner, Supplier<NDList> body) {
