@@ -18,12 +18,12 @@ final class ConvertCommand implements Command {
 
     @Override
     public String summary() {
-        return "--checkpoint F --out DIR|FILE.safetensors [--fp16]: to the native format";
+        return "--checkpoint F --out DIR|FILE.safetensors [--fp16] [--ema-only]: to the native format";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = new Args(argv, Set.of("checkpoint", "out"), Set.of("fp16"));
+        Args a = new Args(argv, Set.of("checkpoint", "out"), Set.of("fp16", "ema-only"));
         Path src = a.path("checkpoint");
         if (!Files.isRegularFile(src)) {
             throw new UsageException("--checkpoint " + src + ": no such file");
@@ -35,9 +35,17 @@ final class ConvertCommand implements Command {
             dest = dest.resolve(stem + ".safetensors");
         }
         ImportedCheckpoint ck = Checkpoints.read(src);
+        if (a.has("ema-only")) {
+            // what rendering needs (a third of a training snapshot): no training G, no D, no optimiser state
+            if (ck.gEma() == null) {
+                throw new UsageException("--ema-only: " + src + " holds no G_ema");
+            }
+            ck = new ImportedCheckpoint(ck.source(), ck.format(), ck.generatorConfig(), ck.gEma(), null, null, null,
+                    null, ck.metadata(), ck.notes());
+        }
         Checkpoints.writeNative(dest, ck, a.has("fp16"));
-        out.printf("%s (%s) -> %s (%s, %,d bytes)%n", src, ck.format(), dest, a.has("fp16") ? "float16" : "float32",
-                Files.size(dest));
+        out.printf("%s (%s) -> %s (%s%s, %,d bytes)%n", src, ck.format(), dest, a.has("fp16") ? "float16" : "float32",
+                a.has("ema-only") ? ", G_ema only" : "", Files.size(dest));
         for (String n : ck.notes()) {
             out.println("note: " + n);
         }

@@ -6,13 +6,10 @@ import org.stylealign.data.BuildSpec;
 import org.stylealign.data.DatasetBuilder;
 import org.stylealign.data.ImageDataset;
 import org.stylealign.io.ModelIO;
-import org.stylealign.metrics.Distances;
 import org.stylealign.metrics.DomainFeatures;
 import org.stylealign.metrics.FeatureExtractor;
-import org.stylealign.metrics.FeatureStats;
+import org.stylealign.metrics.Quality;
 import org.stylealign.metrics.TorchScriptFeatures;
-import org.stylealign.model.Generator;
-import org.stylealign.model.Noise;
 import org.stylealign.model.StyleGan2;
 
 import java.io.PrintStream;
@@ -35,7 +32,10 @@ final class MetricsCommand implements Command {
             "usage: stylealign metrics --checkpoint FILE|RUN_DIR (--domain NAME --size S --count N [--seed K] | --data DIR)",
             "                          [--samples 1000] [--features INCEPTION.pt | --classifier FILE.safetensors]",
             "       stylealign metrics train-classifier --domains a,b,c --out FILE.safetensors [--size 32]",
+            "                          (a domain may carry a fixed transform: avataaars-tx20, avataaars-rot180)",
             "                          [--count 1000] [--seed 1] [--steps 600] [--batch 64]",
+            "       stylealign metrics classify (--data DIR | --checkpoint FILE) [--samples 1000] [--classifier F]",
+            "                          how the domain classifier labels real images or a model's samples",
             "Features: the bundled 32 px domain classifier unless --classifier or --features (TorchScript, e.g.",
             "NVlabs' inception-2015-12-05.pt: 299 px, 0..255, return_features=True).");
 
@@ -59,6 +59,10 @@ final class MetricsCommand implements Command {
             return trainClassifier(new Args(java.util.Arrays.copyOfRange(argv, 1, argv.length),
                     Set.of("domains", "out", "size", "count", "seed", "steps", "batch"), Set.of()), out);
         }
+        if (argv[0].equals("classify")) {
+            return classify(new Args(java.util.Arrays.copyOfRange(argv, 1, argv.length),
+                    Set.of("data", "checkpoint", "samples", "classifier"), Set.of()), out);
+        }
         Args a = new Args(argv, Set.of("checkpoint", "domain", "size", "count", "seed", "data", "samples", "features",
                 "classifier"), Set.of());
         List<Path> checkpoints = checkpoints(a.path("checkpoint"));
@@ -67,63 +71,27 @@ final class MetricsCommand implements Command {
         if (samples < 2) {
             throw new UsageException("--samples must be at least 2");
         }
-        try (FeatureExtractor fx = extractor(a); NDManager m = NDManager.newBaseManager()) {
-            int nReal = Math.min(samples, data.size());
-            int[] idx = java.util.stream.IntStream.range(0, nReal).toArray();
-            float[][] real = fx.features(DomainFeatures.Source.of("real", data).images(m, idx));
-            FeatureStats realStats = FeatureStats.of(real);
+        try (FeatureExtractor fx = extractor(a)) {
             // The manifest names the domain of a --data folder as well as of a --domain build.
-            String domain = a.get("domain", data.manifest() == null ? "" : data.manifest().domain());
-            int own = fx instanceof DomainFeatures df ? df.classes().indexOf(domain) : -1;
+            String domain = data.manifest() == null ? a.get("domain", "") : data.manifest().style();
+            Quality q = Quality.against(fx, data, domain, samples);
             out.printf(Locale.ROOT, "features %s; %d real images of %s; %d samples per checkpoint%n", fx.name(),
-                    nReal, data.dir().getFileName(), samples);
-            out.println("checkpoint,fid,kid" + (own >= 0 ? ",own_domain_share" : ""));
+                    q.realCount(), data.dir().getFileName(), samples);
+            out.println("checkpoint,fid,kid" + (q.hasShare() ? ",own_domain_share" : ""));
             for (Path ck : checkpoints) {
-                float[][] gen;
-                double share = Double.NaN;
-                try (StyleGan2 model = ModelIO.load(ck); NDManager g = m.newSubManager()) {
-                    NDArray img = samples(model.generator(), g, samples);
-                    gen = fx.features(img);
-                    if (own >= 0) {
-                        share = share(((DomainFeatures) fx).probabilities(img), own);
-                    }
+                Quality.Result r;
+                try (StyleGan2 model = ModelIO.load(ck)) {
+                    r = q.of(model.generator());
                 }
-                double fid = Distances.fid(FeatureStats.of(gen), realStats);
-                double kid = Distances.kid(gen, real, 1);
-                out.printf(Locale.ROOT, "%s,%.4f,%.6f%s%n", ck.getFileName(), fid, kid,
-                        own >= 0 ? String.format(Locale.ROOT, ",%.4f", share) : "");
+                out.printf(Locale.ROOT, "%s,%.4f,%.6f%s%n", ck.getFileName(), r.fid(), r.kid(),
+                        q.hasShare() ? String.format(Locale.ROOT, ",%.4f", r.ownShare()) : "");
             }
-            if (own < 0 && fx instanceof DomainFeatures df) {
+            if (!q.hasShare() && fx instanceof DomainFeatures df) {
                 out.println("(no own-domain share: '" + domain + "' is not one of the classifier's domains "
                         + df.classes() + ")");
             }
         }
         return 0;
-    }
-
-    /** Samples for seeds 0..n-1, psi 1, random noise (seeded, so a metric is the same on every run), in chunks. */
-    static NDArray samples(Generator gen, NDManager m, int n) {
-        ai.djl.engine.Engine.getInstance().setRandomSeed(0);
-        List<NDArray> parts = new ArrayList<>();
-        for (int s = 0; s < n; s += 32) {
-            long[] seeds = java.util.stream.LongStream.range(s, Math.min(n, s + 32)).toArray();
-            parts.add(gen.generate(gen.zFromSeeds(m, seeds), 1f, Noise.random()));
-        }
-        return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts), 0);
-    }
-
-    static double share(float[][] probs, int cls) {
-        int hits = 0;
-        for (float[] p : probs) {
-            int best = 0;
-            for (int k = 1; k < p.length; k++) {
-                if (p[k] > p[best]) {
-                    best = k;
-                }
-            }
-            hits += best == cls ? 1 : 0;
-        }
-        return hits / (double) probs.length;
     }
 
     private static List<Path> checkpoints(Path p) throws java.io.IOException {
@@ -145,7 +113,8 @@ final class MetricsCommand implements Command {
         }
     }
 
-    private static FeatureExtractor extractor(Args a) throws Exception {
+    /** The feature network of --features / --classifier, else the bundled domain classifier. */
+    static FeatureExtractor extractor(Args a) throws Exception {
         if (a.has("features") && a.has("classifier")) {
             throw new UsageException("give --features or --classifier, not both");
         }
@@ -165,7 +134,7 @@ final class MetricsCommand implements Command {
         int seed = a.intValue("seed", 1);
         List<DomainFeatures.Source> sources = new ArrayList<>();
         for (String d : a.require("domains").split(",")) {
-            BuildSpec spec = BuildSpec.of(d.trim(), size, count, seed);
+            BuildSpec spec = BuildSpec.ofStyle(d.trim(), size, count, seed);
             out.println("dataset " + spec.id());
             sources.add(DomainFeatures.Source.of(d.trim(), new DatasetBuilder().open(spec)));
         }
@@ -182,13 +151,56 @@ final class MetricsCommand implements Command {
             // accuracy on images after the training range (same builder seed, unseen indices)
             try (NDManager m = NDManager.newBaseManager()) {
                 for (int c = 0; c < sources.size(); c++) {
-                    BuildSpec held = BuildSpec.of(sources.get(c).name(), size, 200, seed + 1000);
+                    BuildSpec held = BuildSpec.ofStyle(sources.get(c).name(), size, 200, seed + 1000);
                     ImageDataset ds = new DatasetBuilder().open(held);
                     NDArray img = DomainFeatures.Source.of("held", ds).images(m,
                             java.util.stream.IntStream.range(0, ds.size()).toArray());
                     out.printf(Locale.ROOT, "held-out %-12s %.1f%% classified as itself%n", sources.get(c).name(),
-                            100 * share(f.probabilities(img), c));
+                            100 * Quality.share(f.probabilities(img), c));
                 }
+            }
+        }
+        return 0;
+    }
+
+    private static int classify(Args a, PrintStream out) throws Exception {
+        if (a.has("data") == a.has("checkpoint")) {
+            throw new UsageException("classify: give exactly one of --data DIR and --checkpoint FILE");
+        }
+        int n = a.intValue("samples", 1000);
+        if (n < 1) {
+            throw new UsageException("--samples must be at least 1");
+        }
+        if (!(extractor(a) instanceof DomainFeatures f)) {
+            throw new UsageException("classify needs a domain classifier (--classifier), not --features");
+        }
+        try (f; NDManager m = NDManager.newBaseManager()) {
+            NDArray img;
+            String what;
+            if (a.has("data")) {
+                Path dir = a.path("data");
+                if (!Files.isDirectory(dir)) {
+                    throw new UsageException("--data " + dir + ": no such folder");
+                }
+                ImageDataset ds = ImageDataset.open(dir);
+                n = Math.min(n, ds.size());
+                img = DomainFeatures.Source.of("data", ds).images(m, java.util.stream.IntStream.range(0, n).toArray());
+                what = n + " images of " + dir.getFileName();
+            } else {
+                Path ck = a.path("checkpoint");
+                if (!Files.isRegularFile(ck)) {
+                    throw new UsageException("--checkpoint " + ck + ": no such file");
+                }
+                try (StyleGan2 model = ModelIO.load(ck)) {
+                    img = Quality.samples(model.generator(), m, n);
+                }
+                what = n + " samples of " + ck.getFileName() + " (seeds 0.." + (n - 1) + ", psi 1)";
+            }
+            float[][] p = f.probabilities(img);
+            out.println(what + ", classified by " + f.name() + ":");
+            out.println("domain,share");
+            for (int c = 0; c < f.classes().size(); c++) {
+                out.printf(Locale.ROOT, "%s,%.4f%n", f.classes().get(c), Quality.share(p, c));
             }
         }
         return 0;

@@ -125,6 +125,54 @@ public record BuildSpec(String domain, int size, int count, long seed, boolean m
         return new BuildSpec(domain, size, count, seed, masks, pairAttribute, t);
     }
 
+    /**
+     * A domain with a fixed transform by its style name, as {@link #style()} writes it: "bottts",
+     * "avataaars-tx20" (shifted right 20%), "avataaars-rot180" (upside down), "avataaars-ty20-flip".
+     */
+    public static BuildSpec ofStyle(String style, int size, int count, long seed) {
+        String domain = null;
+        for (Domain d : Domain.all()) {
+            String n = d.name();
+            if ((style.equals(n) || style.startsWith(n + "-")) && (domain == null || n.length() > domain.length())) {
+                domain = n;
+            }
+        }
+        if (domain == null) {
+            throw new DataException("unknown style '" + style + "': a domain name optionally followed by -rotDEG, "
+                    + "-txPCT, -tyPCT, -flip (e.g. avataaars-tx20)");
+        }
+        Range rot = Range.fixed(0);
+        Range tx = Range.fixed(0);
+        Range ty = Range.fixed(0);
+        Flip flip = Flip.NONE;
+        String rest = style.substring(domain.length());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-(rot|tx|ty)(-?[0-9]+)|-(flip)").matcher(rest);
+        int at = 0;
+        while (at < rest.length()) {
+            if (!m.find(at) || m.start() != at) {
+                throw new DataException("style '" + style + "': cannot read '" + rest.substring(at) + "' (expected "
+                        + "-rotDEG, -txPCT, -tyPCT or -flip with fixed integer values)");
+            }
+            if (m.group(3) != null) {
+                flip = Flip.ALWAYS;
+            } else {
+                Range v = Range.fixed(Integer.parseInt(m.group(2)));
+                switch (m.group(1)) {
+                    case "rot" -> rot = v;
+                    case "tx" -> tx = v;
+                    default -> ty = v;
+                }
+            }
+            at = m.end();
+        }
+        return of(domain, size, count, seed).withTransform(new Transform(rot, tx, ty, flip));
+    }
+
+    /** The domain with its transform, e.g. "avataaars-tx20": the name a domain classifier gives this data. */
+    public String style() {
+        return domain + transform.tag();
+    }
+
     /** Images in the built dataset. */
     public int images() {
         return pairAttribute == null ? count : 2 * count;

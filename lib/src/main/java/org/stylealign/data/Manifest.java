@@ -22,6 +22,23 @@ public record Manifest(String format, int builderVersion, String id, String doma
     public record FileEntry(long bytes, String sha256) {
     }
 
+    /** The domain with the build's transform, e.g. "avataaars-tx20" (see {@link BuildSpec#style()}). */
+    public String style() {
+        JsonObject t = spec == null ? null : spec.getAsJsonObject("transform");
+        if (t == null) {
+            return domain;
+        }
+        try {
+            BuildSpec.Transform tr = new BuildSpec.Transform(BuildSpec.Range.parse(t.get("rotate").getAsString()),
+                    BuildSpec.Range.parse(t.get("translateX").getAsString()),
+                    BuildSpec.Range.parse(t.get("translateY").getAsString()),
+                    BuildSpec.Flip.valueOf(t.get("flip").getAsString().toUpperCase(java.util.Locale.ROOT)));
+            return domain + tr.tag();
+        } catch (RuntimeException e) {
+            throw new DataException("dataset " + id + ": unreadable transform in its manifest: " + t);
+        }
+    }
+
     public String toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("format", format);

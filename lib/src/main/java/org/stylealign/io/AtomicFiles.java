@@ -8,16 +8,25 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /** Writes through a temporary file in the target folder, then renames: readers never see a partial file. */
-final class AtomicFiles {
+public final class AtomicFiles {
 
-    interface Body {
+    public interface Body {
         void write(OutputStream out) throws IOException;
     }
 
     private AtomicFiles() {
     }
 
-    static void write(Path target, Body body) throws CheckpointException {
+    /** Text lines in UTF-8, each ended by a newline. */
+    public static void writeLines(Path target, java.util.List<String> lines) throws CheckpointException {
+        write(target, out -> {
+            for (String l : lines) {
+                out.write((l + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        });
+    }
+
+    public static void write(Path target, Body body) throws CheckpointException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp = null;

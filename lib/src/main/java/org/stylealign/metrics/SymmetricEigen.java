@@ -129,13 +129,19 @@ public final class SymmetricEigen {
     /** Implicit QL on the tridiagonal (d, e); rotations are applied to the rows of zt when given. */
     private static void ql(double[] d, double[] e, double[][] zt) {
         int n = d.length;
+        // Deflate relative to the pair and to the whole matrix: with a rank-deficient matrix (fewer samples than
+        // features) a pair of ~0 eigenvalues never meets a test relative to itself alone.
+        double norm = 0;
+        for (int i = 0; i < n; i++) {
+            norm = Math.max(norm, Math.abs(d[i]) + Math.abs(e[i]));
+        }
         for (int l = 0; l < n; l++) {
             int iter = 0;
             while (true) {
                 int m = l;
                 while (m < n - 1) {
                     double dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-                    if (Math.abs(e[m]) <= 1e-15 * dd || e[m] == 0) {
+                    if (Math.abs(e[m]) <= 1e-15 * dd || Math.abs(e[m]) <= 0x1p-52 * norm) {
                         break;
                     }
                     m++;

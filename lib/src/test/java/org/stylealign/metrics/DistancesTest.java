@@ -67,6 +67,17 @@ class DistancesTest {
     }
 
     @Test
+    void fidWithFewerSamplesThanFeaturesConverges() {
+        // 8 vectors of 128 features: covariances of rank 7, a product with ~120 zero eigenvalues (the case of a
+        // quick metrics run) made the deflation test relative to each pair alone loop forever
+        float[][] a = gaussian(8, 128, 0, 1, 1);
+        float[][] b = gaussian(8, 128, 0.5, 1, 2);
+        double fid = Distances.fid(a, b);
+        assertTrue(fid > 0 && Double.isFinite(fid), "fid " + fid);
+        assertEquals(0, Distances.fid(a, a), 1e-6);
+    }
+
+    @Test
     void fidOfASetWithItselfIsZeroAndMatchesTheClosedForm() {
         float[][] x = gaussian(300, 16, 0, 1, 1);
         FeatureStats s = FeatureStats.of(x);

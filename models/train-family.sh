@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Trains the embedded model family with the project's own commands (see models/README.md).
+#   models/train-family.sh [MODEL...]      default: every model, in order (P P2 C1 C2 G L1 L2 L3)
+# Runs go to $RUNS (default models/runs-work, not committed); each step resumes when its run folder exists, so an
+# interrupted script continues where it stopped. `pack` then writes the committed float16 files into models/.
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+sa="$here/bin/stylealign"
+runs="${RUNS:-$here/models/runs-work}"
+models="${MODELS:-$here/models}"
+mkdir -p "$runs"
+
+# Architecture and schedule shared by every model (32x32 RGB; see models/README.md).
+ARCH=(--channels 4:128,8:128,16:64,32:64 --z-dim 128 --w-dim 128 --mapping 4)
+COMMON=(--batch 16 --pl-weight 0)
+P_KIMG="${P_KIMG:-260}"      # the parent's length; its committed snapshot is the one every child starts from
+P2_KIMG="${P2_KIMG:-260}"
+
+resume_flag() { [ -f "$runs/$1/snapshot.safetensors" ] && echo --resume || true; }
+
+train_parent() { # name train-seed kimg
+  "$sa" train --domain avataaars --size 32 --count 30000 --seed 1 --train-seed "$2" --out "$runs/$1" --kimg "$3" \
+    "${COMMON[@]}" "${ARCH[@]}" --snapshot-kimg 20 --metrics 512 $(resume_flag "$1")
+}
+
+finetune() { # name from-checkpoint kimg snapshot-kimg data-args... (the data of the child)
+  local name="$1" from="$2" kimg="$3" snap="$4"
+  shift 4
+  "$sa" finetune --from "$from" "$@" --out "$runs/$name" --kimg "$kimg" "${COMMON[@]}" --snapshot-kimg "$snap" \
+    --metrics 256 ${CLASSIFIER:+--classifier "$CLASSIFIER"} $(resume_flag "$name")
+}
+
+# The children's data: 10,000 images each, built on first use (data/cache).
+built() { # style -> dataset folder
+  "$sa" data build "${@:2}" --size 32 --count 10000 --seed 1 >/dev/null
+  echo "$here/data/cache/$1-32px-n10000-s1"
+}
+
+# The committed form: models/NAME.safetensors (float16; G_ema, G and D for the models others are fine-tuned from,
+# G_ema alone otherwise), models/logs/NAME/{metrics,quality}.csv, and for C1 and C2 the G_ema of early snapshots in
+# models/trajectories/NAME/ (the fine-tuning trajectory figure).
+history() { printf '%s/%s/snapshot-%06d.safetensors' "$runs" "$1" "$2"; }
+
+pack() { # name kimg full|ema [trajectory kimgs...]
+  local name="$1" kimg="$2" kind="$3"
+  shift 3
+  local last
+  last="$(history "$name" "$kimg")"
+  [ -f "$last" ] || { echo "train-family.sh: $last is missing: has $name reached $kimg kimg?" >&2; exit 1; }
+  if [ "$kind" = full ]; then
+    cp "$last" "$models/$name.safetensors.tmp" && mv "$models/$name.safetensors.tmp" "$models/$name.safetensors"
+  else
+    "$sa" convert --checkpoint "$last" --out "$models/$name.safetensors" --fp16 --ema-only
+  fi
+  mkdir -p "$models/logs/$name"
+  for f in metrics.csv quality.csv; do
+    [ -f "$runs/$name/$f" ] && cp "$runs/$name/$f" "$models/logs/$name/$f"
+  done
+  for k in "$@"; do
+    mkdir -p "$models/trajectories/$name"
+    "$sa" convert --checkpoint "$(history "$name" "$k")" --out "$models/trajectories/$name" --fp16 --ema-only
+  done
+}
+
+step() {
+  case "$1" in
+    P)  train_parent P 1 "$P_KIMG" && pack P "$P_KIMG" full ;;
+    P2) train_parent P2 2 "$P2_KIMG" && pack P2 "$P2_KIMG" ema ;;
+    C1) finetune C1 "$models/P.safetensors" 30 2 --data "$(built personas personas)" \
+          && pack C1 30 ema 2 4 6 8 12 16 20 ;;
+    C2) finetune C2 "$models/P.safetensors" 30 2 --data "$(built bottts bottts)" \
+          && pack C2 30 full 2 4 6 8 12 16 20 ;;
+    G)  finetune G "$models/C2.safetensors" 30 5 --data "$(built avataaars avataaars)" && pack G 30 ema ;;
+    L1) finetune L1 "$models/P.safetensors" 20 5 --data "$(built avataaars-tx20 avataaars --translate-x 20)" \
+          && pack L1 20 ema ;;
+    L2) finetune L2 "$models/P.safetensors" 20 5 --data "$(built avataaars-ty20 avataaars --translate-y 20)" \
+          && pack L2 20 ema ;;
+    L3) finetune L3 "$models/P.safetensors" 20 5 --data "$(built avataaars-rot180 avataaars --rotate 180)" \
+          && pack L3 20 ema ;;
+    pack-P) pack P "$P_KIMG" full ;;
+    *) echo "train-family.sh: unknown model '$1' (P P2 C1 C2 G L1 L2 L3)" >&2; exit 2 ;;
+  esac
+}
+
+for m in "${@:-P P2 C1 C2 G L1 L2 L3}"; do
+  for one in $m; do
+    echo "== $one ($(date -u +%H:%M:%S))"
+    step "$one"
+  done
+done
