@@ -71,13 +71,14 @@ step() {
     C2) finetune C2 "$models/P.safetensors" 30 2 --data "$(built bottts bottts)" \
           && pack C2 30 full 2 4 6 8 12 16 20 ;;
     G)  finetune G "$models/C2.safetensors" 30 5 --data "$(built avataaars avataaars)" && pack G 30 ema ;;
-    L1) finetune L1 "$models/P.safetensors" 20 5 --data "$(built avataaars-tx20 avataaars --translate-x 20)" \
-          && pack L1 20 ema ;;
-    L2) finetune L2 "$models/P.safetensors" 20 5 --data "$(built avataaars-ty20 avataaars --translate-y 20)" \
-          && pack L2 20 ema ;;
-    L3) finetune L3 "$models/P.safetensors" 20 5 --data "$(built avataaars-rot180 avataaars --rotate 180)" \
-          && pack L3 20 ema ;;
+    L1) finetune L1 "$models/P.safetensors" 15 5 --data "$(built avataaars-tx20 avataaars --translate-x 20)" \
+          && pack L1 15 ema ;;
+    L2) finetune L2 "$models/P.safetensors" 15 5 --data "$(built avataaars-ty20 avataaars --translate-y 20)" \
+          && pack L2 15 ema ;;
+    L3) finetune L3 "$models/P.safetensors" 15 5 --data "$(built avataaars-rot180 avataaars --rotate 180)" \
+          && pack L3 15 ema ;;
     pack-P) pack P "$P_KIMG" full ;;
+    pack-P2) pack P2 "$P2_KIMG" ema ;;
     *) echo "train-family.sh: unknown model '$1' (P P2 C1 C2 G L1 L2 L3)" >&2; exit 2 ;;
   esac
 }

@@ -32,6 +32,8 @@ public final class ModelFamily {
      * @param parent      the member it was fine-tuned from, or null for a model trained from scratch
      * @param domain      the domain it was trained on (a built dataset's domain name)
      * @param data        how its data differs from the plain domain (e.g. "shifted right 20%"), or ""
+     * @param style       the style name of its data (the domain, or e.g. "avataaars-tx20": a domain classifier
+     *                    class and a dataset builder's spec)
      * @param description one line for tables
      * @param kimg        thousands of images shown in its own training (not counting its ancestors')
      * @param checkpoint  the checkpoint file
@@ -40,7 +42,8 @@ public final class ModelFamily {
      * @param snapshots   snapshots taken during its training, in order, with the images seen at each (kimg)
      * @param command     the command that trained it
      */
-    public record Member(String name, String parent, String domain, String data, String description, double kimg,
+    public record Member(String name, String parent, String domain, String data, String style, String description,
+                         double kimg,
                          Path checkpoint, Path log, Path quality, List<Snapshot> snapshots, String command) {
 
         public boolean isRoot() {
@@ -109,8 +112,11 @@ public final class ModelFamily {
         }
         String log = string(file, o, "log", name, false);
         String quality = string(file, o, "quality", name, false);
-        return new Member(name, string(file, o, "parent", name, false), string(file, o, "domain", name, true),
-                orEmpty(string(file, o, "data", name, false)), orEmpty(string(file, o, "description", name, false)),
+        String domain = string(file, o, "domain", name, true);
+        String style = string(file, o, "style", name, false);
+        return new Member(name, string(file, o, "parent", name, false), domain,
+                orEmpty(string(file, o, "data", name, false)), style == null ? domain : style,
+                orEmpty(string(file, o, "description", name, false)),
                 o.has("kimg") ? o.get("kimg").getAsDouble() : Double.NaN, ck,
                 log == null ? null : existing(where, dir, log), quality == null ? null : existing(where, dir, quality),
                 List.copyOf(snaps), orEmpty(string(file, o, "command", name, false)));

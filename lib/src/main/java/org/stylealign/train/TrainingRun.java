@@ -62,6 +62,12 @@ public final class TrainingRun {
     private TrainingRun() {
     }
 
+    /** Told after every step (e.g. to move a progress bar in a notebook). */
+    @FunctionalInterface
+    public interface StepListener {
+        void stepped(StepStats s, long imagesSeen, long totalImages);
+    }
+
     /** Runs {@code t} until {@code o.totalImages()}; returns the final snapshot. */
     public static Path run(Trainer t, ImageFeed feed, Path outDir, Options o, PrintStream progress)
             throws IOException, CheckpointException {
@@ -71,6 +77,12 @@ public final class TrainingRun {
     /** As above, calling {@code hook} (may be null) after every history snapshot. */
     public static Path run(Trainer t, ImageFeed feed, Path outDir, Options o, PrintStream progress,
                            SnapshotHook hook) throws IOException, CheckpointException {
+        return run(t, feed, outDir, o, progress, hook, null);
+    }
+
+    /** As above, telling {@code listener} (may be null) after every step. */
+    public static Path run(Trainer t, ImageFeed feed, Path outDir, Options o, PrintStream progress,
+                           SnapshotHook hook, StepListener listener) throws IOException, CheckpointException {
         Files.createDirectories(outDir);
         if (o.history() && t.imagesSeen() == 0) {
             history(t, outDir, hook);
@@ -97,6 +109,9 @@ public final class TrainingRun {
                         || !Double.isNaN(s.pl()) && s.pl() > o.maxLoss()) {
                     throw stopped("step " + s.step() + ": exploding loss (G " + s.lossG() + ", D " + s.lossD()
                             + ", R1 " + s.r1() + ", path length " + s.pl() + " > " + o.maxLoss() + ")", snapshot);
+                }
+                if (listener != null) {
+                    listener.stepped(s, t.imagesSeen(), o.totalImages());
                 }
                 boolean last = t.imagesSeen() >= o.totalImages();
                 if (s.step() % o.logEvery() == 0 || last) {

@@ -25,6 +25,7 @@ public final class Progress implements AutoCloseable {
     private long lastUpdate;
     private int lastDecile = -1;
     private boolean closed;
+    private String note = "";
 
     private Progress(String label, long total, PrintStream console) {
         this.label = label;
@@ -82,12 +83,23 @@ public final class Progress implements AutoCloseable {
             int decile = total == 0 ? 10 : (int) (10 * done / total);
             if (decile != lastDecile && decile < 10) {
                 lastDecile = decile;
-                console.println(text(label, done, total, seconds(now)));
+                console.println(text(label, done, total, seconds(now)) + suffix());
             }
         } else if (now - lastUpdate >= UPDATE_NANOS) {
             lastUpdate = now;
-            Display.updateHtml(displayId, html(label, done, total, seconds(now)));
+            Display.updateHtml(displayId, html(label, done, total, seconds(now)).replace("</div>",
+                    Tables.escape(suffix()) + "</div>"));
         }
+    }
+
+    /** Moves the bar to {@code count} (clamped to the total), e.g. the images a training run has seen. */
+    public synchronized void stepTo(long count) {
+        step(Math.max(0, count - done));
+    }
+
+    /** A short text shown after the counts (e.g. the latest losses); shown from the next update on. */
+    public synchronized void note(String text) {
+        this.note = text == null ? "" : text;
     }
 
     public synchronized long done() {
@@ -103,10 +115,15 @@ public final class Progress implements AutoCloseable {
         closed = true;
         double s = seconds(System.nanoTime());
         if (console != null) {
-            console.println(text(label, done, total, s) + " done");
+            console.println(text(label, done, total, s) + suffix() + " done");
         } else {
-            Display.updateHtml(displayId, html(label, done, total, s) .replace("</div>", " &#10003;</div>"));
+            Display.updateHtml(displayId, html(label, done, total, s).replace("</div>",
+                    Tables.escape(suffix()) + " &#10003;</div>"));
         }
+    }
+
+    private String suffix() {
+        return note.isEmpty() ? "" : "  " + note;
     }
 
     private double seconds(long now) {

@@ -1,5 +1,8 @@
 package org.stylealign.viz;
 
+import org.stylealign.io.CheckpointException;
+import org.stylealign.io.ModelFamily;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -13,8 +16,12 @@ import java.util.Properties;
  */
 public final class Workbench {
 
-    /** The default model until the family of trained models exists: a shared toy fixture (noise-like images). */
-    public static final String DEFAULT_MODEL = "stylegan2/rosinality-s32-sd64-mlp4-ch64.pt";
+    /** The default model: the parent of the family shipped in the repository (models/README.md). */
+    public static final String DEFAULT_MODEL = "models/P.safetensors";
+    /** The family of aligned models shipped in the repository. */
+    public static final String FAMILY = "models/family.json";
+    /** The model used when the repository holds no family: a shared toy fixture (noise-like images). */
+    public static final String FALLBACK_MODEL = "stylegan2/rosinality-s32-sd64-mlp4-ch64.pt";
 
     private Workbench() {
     }
@@ -44,9 +51,17 @@ public final class Workbench {
         return fixtures(System.getenv(), System.getProperties());
     }
 
-    /** The model the notebooks load: STYLEALIGN_MODEL, else {@link #DEFAULT_MODEL} under {@link #fixtures()}. */
+    /**
+     * The model the notebooks load: STYLEALIGN_MODEL, else the family's parent {@link #DEFAULT_MODEL}, else (a
+     * checkout without models) {@link #FALLBACK_MODEL} under {@link #fixtures()}.
+     */
     public static Path model() {
         return model(System.getenv(), System.getProperties());
+    }
+
+    /** The aligned model family: STYLEALIGN_FAMILY (a family.json), else {@link #FAMILY} in the repository. */
+    public static ModelFamily family() throws CheckpointException {
+        return ModelFamily.load(family(System.getenv(), System.getProperties()));
     }
 
     /** One line for the top of a notebook: mode, kernel, folders. */
@@ -93,7 +108,16 @@ public final class Workbench {
 
     static Path model(Map<String, String> env, Properties props) {
         String v = setting(env, props, "STYLEALIGN_MODEL", "stylealign.model");
-        return v != null ? Path.of(v).toAbsolutePath().normalize() : fixtures(env, props).resolve(DEFAULT_MODEL);
+        if (v != null) {
+            return Path.of(v).toAbsolutePath().normalize();
+        }
+        Path parent = home(env, props).resolve(DEFAULT_MODEL);
+        return Files.isRegularFile(parent) ? parent : fixtures(env, props).resolve(FALLBACK_MODEL);
+    }
+
+    static Path family(Map<String, String> env, Properties props) {
+        String v = setting(env, props, "STYLEALIGN_FAMILY", "stylealign.family");
+        return v != null ? Path.of(v).toAbsolutePath().normalize() : home(env, props).resolve(FAMILY);
     }
 
     private static String setting(Map<String, String> env, Properties props, String var, String prop) {

@@ -46,12 +46,15 @@ class ModelFamilyTest {
                  "snapshots": [{"kimg": 2, "checkpoint": "runs/c-2.safetensors"},
                                {"kimg": 30, "checkpoint": "c.safetensors"}]},
                 {"name": "G", "parent": "C", "domain": "avataaars", "checkpoint": "g.safetensors"},
-                {"name": "L", "parent": "P", "domain": "avataaars", "data": "upside down", "checkpoint": "p.safetensors"}
+                {"name": "L", "parent": "P", "domain": "avataaars", "data": "upside down", "style": "avataaars-rot180",
+                 "checkpoint": "p.safetensors"}
                 """));
         assertEquals(List.of("P", "C", "G", "L"), f.names());
         assertEquals(List.of("P", "C", "G"), f.lineage("G").stream().map(ModelFamily.Member::name).toList());
         assertEquals(List.of("C", "L"), f.children("P").stream().map(ModelFamily.Member::name).toList());
         assertEquals(2, f.member("C").snapshots().size());
+        assertEquals("bottts", f.member("C").style());
+        assertEquals("avataaars-rot180", f.member("L").style());
         assertEquals(dir.resolve("runs/c.csv").toAbsolutePath().normalize(), f.member("C").log());
         assertEquals("""
                 P  avataaars, 300 kimg

@@ -36,11 +36,17 @@ class TrainingRunTest {
         String log = out.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("ETA") && log.contains("s/step") && log.contains("kimg"), log);
         // Resume to 20 images: the metrics continue, the snapshot advances.
+        java.util.List<Long> seen = new java.util.ArrayList<>();
         try (Trainer t = Snapshots.resume(tmp.resolve(TrainingRun.SNAPSHOT), Device.cpu())) {
             assertEquals(3, t.step());
-            TrainingRun.run(t, TinySetup.feed(16, 3), tmp, new TrainingRun.Options(20, 0, 1, 1e4), ps);
+            TrainingRun.run(t, TinySetup.feed(16, 3), tmp, new TrainingRun.Options(20, 0, 1, 1e4), ps, null,
+                    (s, images, total) -> {
+                        assertEquals(20, total);
+                        seen.add(images);
+                    });
         }
         assertEquals(5, Table.read().csv(tmp.resolve(TrainingRun.METRICS).toFile()).rowCount());
+        assertEquals(java.util.List.of(16L, 20L), seen, "the listener hears every step with the images seen");
     }
 
     @Test

@@ -102,6 +102,23 @@ class OutputsTest {
     }
 
     @Test
+    void progressFollowsACountAndShowsANote() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        try (Progress p = Progress.onConsole("images", 1000, out)) {
+            p.note("G 1.0 D 0.5");
+            p.stepTo(160);
+            p.stepTo(640);
+            p.stepTo(5000);
+            assertEquals(1000, p.done(), "clamped to the total");
+        }
+        String[] lines = bytes.toString(StandardCharsets.UTF_8).strip().split("\n");
+        assertTrue(lines[0].contains("160/1000") && lines[0].endsWith("G 1.0 D 0.5"), lines[0]);
+        assertTrue(lines[lines.length - 1].contains("1000/1000") && lines[lines.length - 1].endsWith("G 1.0 D 0.5 done"),
+                lines[lines.length - 1]);
+    }
+
+    @Test
     void overStepsOncePerItem() {
         int n = 0;
         for (String s : Progress.over("items", java.util.List.of("a", "b", "c"))) {

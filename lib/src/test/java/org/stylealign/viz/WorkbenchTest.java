@@ -33,7 +33,12 @@ class WorkbenchTest {
         assertEquals(repo, Workbench.home(Map.of(), p));
         assertEquals(repo.resolve("reports"), Workbench.reports(Map.of(), p));
         assertEquals(tmp.resolve("shared/fixtures"), Workbench.fixtures(Map.of(), p));
-        assertEquals(tmp.resolve("shared/fixtures").resolve(Workbench.DEFAULT_MODEL), Workbench.model(Map.of(), p));
+        // no family in this checkout: the shared fixture; with models/P.safetensors: the family's parent
+        assertEquals(tmp.resolve("shared/fixtures").resolve(Workbench.FALLBACK_MODEL), Workbench.model(Map.of(), p));
+        Files.createDirectories(repo.resolve("models"));
+        Files.writeString(repo.resolve(Workbench.DEFAULT_MODEL), "x");
+        assertEquals(repo.resolve(Workbench.DEFAULT_MODEL), Workbench.model(Map.of(), p));
+        assertEquals(repo.resolve(Workbench.FAMILY), Workbench.family(Map.of(), p));
     }
 
     @Test
