@@ -59,6 +59,17 @@ public final class TrainBench {
                 flops / step / 1e9, peak);
     }
 
+    /**
+     * The amortised iteration in ms (lazy R1 at the default interval, no path length) when fine-tuning with the
+     * given parts frozen (names as {@code stylealign finetune --freeze}): what freezing saves.
+     */
+    public double frozenStepMs(GeneratorConfig gc, int batch, List<String> frozen) {
+        DiscriminatorConfig dc = Trainer.matchingDiscriminator(gc);
+        TrainConfig base = TrainConfig.defaults(gc.resolution(), batch);
+        double[] m = medians(gc, dc, base.withR1(base.r1Gamma(), 2).withFrozen(frozen));
+        return 1000 * (m[0] + Math.max(m[1] - m[0], 0) / base.r1Interval());
+    }
+
     /** Median step time with neither regulariser, with R1, with path length. */
     private double[] medians(GeneratorConfig gc, DiscriminatorConfig dc, TrainConfig cfg) {
         List<Double> plain = new ArrayList<>();

@@ -21,7 +21,8 @@ final class BenchCommand implements Command {
     @Override
     public String summary() {
         return "[generate] [--res 32,64,256] [--batch 8] [--channel-base 16384] [--channel-max 512] [--iters 3] | "
-                + "train [--res 32] [--channels 64,128] [--batch 16] [--steps 12]: speed vs the machine's conv peak";
+                + "train [--res 32] [--channels 64,128] [--batch 16] [--steps 12] [--freeze mapping,affine]: speed vs the "
+                + "machine's conv peak";
     }
 
     @Override
@@ -76,7 +77,8 @@ final class BenchCommand implements Command {
 
     /** One training iteration per width (all resolutions the same width), phase by phase. */
     private static int trainBench(String[] argv, PrintStream out) {
-        Args a = new Args(argv, Set.of("res", "channels", "batch", "steps", "z-dim", "mapping"), Set.of());
+        Args a = new Args(argv, Set.of("res", "channels", "batch", "steps", "z-dim", "mapping", "freeze"), Set.of());
+        List<String> frozen = a.has("freeze") ? List.of(a.get("freeze", "").split(",")) : List.of();
         int res = a.intValue("res", 32);
         int batch = a.intValue("batch", 16);
         int steps = a.intValue("steps", 12);
@@ -109,6 +111,17 @@ final class BenchCommand implements Command {
             table.append(String.format("  %5d  %5.0f  %5.0f  %6.0f  %6.0f  %8.0f  %6.1f  %8.0f  %8.1f  %10.1f  %7.0f%%%n",
                     ch, r.gStepMs(), r.dStepMs(), r.r1StepMs(), r.plStepMs(), r.stepMs(), r.imagesPerSecond(),
                     60 * r.imagesPerSecond(), r.achievedGflops(), peak, 100 * r.achievedGflops() / peak));
+            if (!frozen.isEmpty()) {
+                double ms;
+                try {
+                    ms = bench.frozenStepMs(gc, batch, frozen);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--freeze: " + e.getMessage());
+                }
+                table.append(String.format("         fine-tuning with %s frozen: %.0f ms per iteration, %.0f img/min "
+                        + "(%.2fx the full step)%n", String.join(",", frozen), ms, 60_000.0 * batch / ms,
+                        r.stepMs() / ms));
+            }
         }
         out.println();
         out.print(table);

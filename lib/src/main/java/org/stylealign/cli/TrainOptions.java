@@ -32,6 +32,7 @@ final class TrainOptions {
 
     static final String DATA_USAGE = String.join("\n",
             "data:   --domain NAME --size S --count N [--seed K]   builds (or reuses) a domain in data/cache/",
+            "        (NAME may carry fixed transforms: avataaars-tx20, avataaars-ty20, avataaars-rot180)",
             "        | --data DIR                                   a built dataset folder",
             "run:    --out DIR --kimg K [--batch 16] [--r1-gamma G (0.0002 res^2/batch)] [--pl-weight 2 (0: off)]",
             "        [--lr 0.002] [--snapshot-kimg 4] [--train-seed K (--seed)] [--xflip] [--resume]",
@@ -62,7 +63,8 @@ final class TrainOptions {
             }
             return ImageDataset.open(dir);
         }
-        BuildSpec spec = BuildSpec.of(a.require("domain"), intRequired(a, "size"), intRequired(a, "count"),
+        // a style name also works: avataaars-tx20 is avataaars shifted right by 20%
+        BuildSpec spec = BuildSpec.ofStyle(a.require("domain"), intRequired(a, "size"), intRequired(a, "count"),
                 a.intValue("seed", 1));
         out.println("dataset " + spec.id() + " (built if missing)");
         return new DatasetBuilder().open(spec);
