@@ -21,7 +21,8 @@ final class BenchCommand implements Command {
     @Override
     public String summary() {
         return "[generate] [--res 32,64,256] [--batch 8] [--channel-base 16384] [--channel-max 512] [--iters 3] | "
-                + "train [--res 32] [--channels 64,128] [--batch 16] [--steps 12] [--freeze mapping,affine]: speed vs the "
+                + "train [--res 32] [--channels 64,128 | --widths 4:128,8:128,16:64,32:64] [--batch 16] [--steps 12] "
+                + "[--freeze mapping,affine]: speed vs the "
                 + "machine's conv peak";
     }
 
@@ -77,7 +78,7 @@ final class BenchCommand implements Command {
 
     /** One training iteration per width (all resolutions the same width), phase by phase. */
     private static int trainBench(String[] argv, PrintStream out) {
-        Args a = new Args(argv, Set.of("res", "channels", "batch", "steps", "z-dim", "mapping", "freeze"), Set.of());
+        Args a = new Args(argv, Set.of("res", "channels", "widths", "batch", "steps", "z-dim", "mapping", "freeze"), Set.of());
         List<String> frozen = a.has("freeze") ? List.of(a.get("freeze", "").split(",")) : List.of();
         int res = a.intValue("res", 32);
         int batch = a.intValue("batch", 16);
@@ -94,19 +95,38 @@ final class BenchCommand implements Command {
         org.stylealign.bench.TrainBench bench = new org.stylealign.bench.TrainBench(device, steps);
         StringBuilder table = new StringBuilder("  width   G ms   D ms   R1 ms   PL ms   step ms   img/s   img/min"
                 + "   GFLOP/s   conv peak   of peak" + System.lineSeparator());
-        for (String c : a.get("channels", "64,128").split(",")) {
-            int ch;
-            try {
-                ch = Integer.parseInt(c.trim());
-            } catch (NumberFormatException e) {
-                throw new UsageException("--channels takes widths like 64,128; got '" + c + "'");
+        // --widths: one network with a width per resolution (e.g. the family's 4:128,8:128,16:64,32:64);
+        // --channels: one network per width, the same at every resolution
+        List<java.util.Map<Integer, Integer>> configs = new ArrayList<>();
+        if (a.has("widths")) {
+            configs.add(TrainOptions.channels(a.get("widths", "")));
+        } else {
+            for (String c : a.get("channels", "64,128").split(",")) {
+                int ch;
+                try {
+                    ch = Integer.parseInt(c.trim());
+                } catch (NumberFormatException e) {
+                    throw new UsageException("--channels takes widths like 64,128; got '" + c + "'");
+                }
+                java.util.Map<Integer, Integer> widths = new java.util.TreeMap<>();
+                for (int r = 4; r <= res; r *= 2) {
+                    widths.put(r, ch);
+                }
+                configs.add(widths);
             }
-            java.util.Map<Integer, Integer> widths = new java.util.TreeMap<>();
-            for (int r = 4; r <= res; r *= 2) {
-                widths.put(r, ch);
-            }
+        }
+        for (java.util.Map<Integer, Integer> widths : configs) {
+            int ch = widths.get(res) == null ? 0 : widths.get(res);
             double peak = peakProbe.convPeak();
-            GeneratorConfig gc = new GeneratorConfig(res, 3, zDim, zDim, mapping, 0.01f, widths);
+            GeneratorConfig gc;
+            try {
+                gc = new GeneratorConfig(res, 3, zDim, zDim, mapping, 0.01f, widths);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--widths: " + e.getMessage());
+            }
+            if (configs.size() == 1 && a.has("widths")) {
+                out.println("widths " + widths);
+            }
             org.stylealign.bench.TrainBench.Result r = bench.run(gc, batch, peak);
             table.append(String.format("  %5d  %5.0f  %5.0f  %6.0f  %6.0f  %8.0f  %6.1f  %8.0f  %8.1f  %10.1f  %7.0f%%%n",
                     ch, r.gStepMs(), r.dStepMs(), r.r1StepMs(), r.plStepMs(), r.stepMs(), r.imagesPerSecond(),
