@@ -14,7 +14,7 @@ mkdir -p "$runs"
 ARCH=(--channels 4:128,8:128,16:64,32:64 --z-dim 128 --w-dim 128 --mapping 4)
 COMMON=(--batch 16 --pl-weight 0)
 P_KIMG="${P_KIMG:-260}"      # the parent's length; its committed snapshot is the one every child starts from
-P2_KIMG="${P2_KIMG:-260}"
+P2_KIMG="${P2_KIMG:-140}"
 
 resume_flag() { [ -f "$runs/$1/snapshot.safetensors" ] && echo --resume || true; }
 
@@ -39,7 +39,15 @@ built() { # style -> dataset folder
 # The committed form: models/NAME.safetensors (float16; G_ema, G and D for the models others are fine-tuned from,
 # G_ema alone otherwise), models/logs/NAME/{metrics,quality}.csv, and for C1 and C2 the G_ema of early snapshots in
 # models/trajectories/NAME/ (the fine-tuning trajectory figure).
-history() { printf '%s/%s/snapshot-%06d.safetensors' "$runs" "$1" "$2"; }
+# The history snapshot at KIMG (a run stops at the first step past its target: 15 kimg at batch 16 ends at 15.008).
+history() {
+  local f
+  for f in "$(printf '%s/%s/snapshot-%06d' "$runs" "$1" "$2")".safetensors \
+           "$(printf '%s/%s/snapshot-%06d' "$runs" "$1" "$2")".[0-9]*.safetensors; do
+    [ -f "$f" ] && { echo "$f"; return; }
+  done
+  printf '%s/%s/snapshot-%06d.safetensors' "$runs" "$1" "$2"
+}
 
 pack() { # name kimg full|ema [trajectory kimgs...]
   local name="$1" kimg="$2" kind="$3"
@@ -70,7 +78,7 @@ step() {
           && pack C1 30 ema 2 4 6 8 12 16 20 ;;
     C2) finetune C2 "$models/P.safetensors" 30 2 --data "$(built bottts bottts)" \
           && pack C2 30 full 2 4 6 8 12 16 20 ;;
-    G)  finetune G "$models/C2.safetensors" 30 5 --data "$(built avataaars avataaars)" && pack G 30 ema ;;
+    G)  finetune G "$models/C2.safetensors" 30 5 --data "$(built avataaars avataaars)" --r1-gamma 0.1 && pack G 30 ema ;;
     L1) finetune L1 "$models/P.safetensors" 15 5 --data "$(built avataaars-tx20 avataaars --translate-x 20)" \
           && pack L1 15 ema ;;
     L2) finetune L2 "$models/P.safetensors" 15 5 --data "$(built avataaars-ty20 avataaars --translate-y 20)" \

@@ -1,0 +1,68 @@
+package org.stylealign.viz;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.junit.jupiter.api.Test;
+import org.stylealign.io.ModelFamily;
+import org.stylealign.model.Noise;
+import org.stylealign.model.StyleGan2;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The family shipped in models/: complete, within its size budget, and every member loads and draws images. */
+class CommittedFamilyTest {
+
+    @Test
+    void theShippedFamilyLoadsAndDraws() throws Exception {
+        ModelFamily f = Workbench.family();
+        assertEquals(List.of("P", "P2", "C1", "C2", "G", "L1", "L2", "L3"), f.names());
+        assertEquals(List.of("P", "C2", "G"), f.lineage("G").stream().map(ModelFamily.Member::name).toList());
+        assertEquals(Workbench.home().resolve(Workbench.DEFAULT_MODEL), Workbench.model());
+
+        Path models = f.file().getParent();
+        long bytes;
+        try (Stream<Path> s = Files.walk(models)) {
+            bytes = s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+        assertTrue(bytes < 60_000_000L, "models/ holds " + bytes + " bytes, over the 60 MB budget");
+
+        float[] parent = null;
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (ModelFamily.Member member : f.members()) {
+                try (StyleGan2 model = f.load(member.name())) {
+                    var g = model.generator();
+                    assertEquals(32, g.config().resolution(), member.name());
+                    NDArray img = g.generate(g.zFromSeeds(m, 0, 1), 1f, Noise.constant());
+                    float[] v = img.toFloatArray();
+                    double mean = 0;
+                    for (float x : v) {
+                        assertTrue(Float.isFinite(x) && Math.abs(x) < 3, member.name() + " draws " + x);
+                        mean += Math.abs(x);
+                    }
+                    assertTrue(mean / v.length > 0.05, member.name() + " draws a blank image");
+                    if (member.name().equals("P")) {
+                        parent = v;
+                        assertTrue(model.discriminator().isPresent(), "P keeps D so that users can fine-tune it");
+                    } else {
+                        double diff = 0;
+                        for (int i = 0; i < v.length; i++) {
+                            diff += Math.abs(v[i] - parent[i]);
+                        }
+                        assertTrue(diff / v.length > 1e-3, member.name() + " draws exactly what P draws");
+                    }
+                    for (ModelFamily.Snapshot s : member.snapshots()) {
+                        assertTrue(Files.isRegularFile(s.checkpoint()), s.toString());
+                    }
+                }
+            }
+        }
+        assertTrue(f.member("C2").snapshots().size() >= 5 && f.member("C1").snapshots().size() >= 5,
+                "the fine-tuning trajectories of C1 and C2 are shipped");
+    }
+}
