@@ -124,7 +124,7 @@ final class BenchCommand implements Command {
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--widths: " + e.getMessage());
             }
-            if (configs.size() == 1 && a.has("widths")) {
+            if (a.has("widths")) {
                 out.println("widths " + widths);
             }
             org.stylealign.bench.TrainBench.Result r = bench.run(gc, batch, peak);
