@@ -17,8 +17,10 @@ final class Conv2dLayer {
     private final int kernel;
     private final boolean down;
     private final boolean activate;
+    // The output gain rides in the weight and bias: leaky ReLU is positively homogeneous, so
+    // lrelu(conv(x, w) + b) * g = lrelu(conv(x, g w) + g b) for g > 0, and no pass over the activations is needed.
     private final NDArray weightGain;
-    private final NDArray outGain;
+    private final NDArray biasGain; // null when the bias needs no scaling
     private final Fir fir;
 
     Conv2dLayer(Params params, Scalars scalars, Fir fir, String name, int in, int out, int kernel,
@@ -30,25 +32,26 @@ final class Conv2dLayer {
         this.fir = fir;
         this.weight = params.take(name + ".weight", new Shape(out, in, kernel, kernel), Params.Init.NORMAL, true);
         this.bias = bias ? params.take(name + ".bias", new Shape(out), Params.Init.ZEROS, true) : null;
-        this.weightGain = scalars.of((float) (1 / Math.sqrt((double) in * kernel * kernel)));
-        this.outGain = scalars.of(activate ? Layers.SQRT2 * gain : gain);
+        float outGain = activate ? Layers.SQRT2 * gain : gain;
+        this.weightGain = scalars.of((float) (outGain / Math.sqrt((double) in * kernel * kernel)));
+        this.biasGain = outGain == 1f ? null : scalars.of(outGain);
     }
 
     NDArray forward(NDArray x) {
         NDArray w = weight.mul(weightGain);
+        NDArray b = bias == null || biasGain == null ? bias : bias.mul(biasGain);
         NDArray y;
         // The bias rides along in the convolution: one pass less over the activations.
-        if (down) {
-            // Blur padding: (2,2) before a 3x3 stride-2 conv, (1,1) before a 1x1 one; output is exactly R/2.
-            NDArray b = fir.blur(x, kernel == 1 ? 1 : 2);
-            y = Conv2d.conv2d(b, w, bias, new Shape(2, 2)).singletonOrThrow();
+        if (down && kernel == 1) {
+            // Blur with padding (1,1), then every other pixel: the blur computes only the pixels kept.
+            y = Conv2d.conv2d(fir.blurDown(x), w, b).singletonOrThrow();
+        } else if (down) {
+            // Blur with padding (2,2), then the 3x3 conv with stride 2: output is exactly R/2.
+            y = Conv2d.conv2d(fir.blur(x, 2), w, b, new Shape(2, 2)).singletonOrThrow();
         } else {
             int pad = kernel / 2;
-            y = Conv2d.conv2d(x, w, bias, new Shape(1, 1), new Shape(pad, pad)).singletonOrThrow();
+            y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(pad, pad)).singletonOrThrow();
         }
-        if (activate) {
-            y = Activation.leakyRelu(y, 0.2f);
-        }
-        return y.mul(outGain);
+        return activate ? Activation.leakyRelu(y, 0.2f) : y;
     }
 }

@@ -51,7 +51,12 @@ final class Fir {
     private NDArray filter(NDArray x, boolean up, int left, int right, int top, int bottom) {
         long c = x.getShape().get(1);
         NDArray f = depthwise(up, c);
-        NDArray p = (left | right | top | bottom) == 0 ? x : x.pad(new Shape(left, right, top, bottom), 0);
+        if (left == right && top == bottom) {
+            // symmetric padding is the convolution's own: no padded copy, forward or backward
+            return Conv2d.conv2d(x, f, null, new Shape(1, 1), new Shape(top, left), new Shape(1, 1), (int) c)
+                    .singletonOrThrow();
+        }
+        NDArray p = x.pad(new Shape(left, right, top, bottom), 0);
         return Conv2d.conv2d(p, f, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
                 .singletonOrThrow();
     }
@@ -81,6 +86,16 @@ final class Fir {
      */
     NDArray afterTransposedConv(NDArray x) {
         return filter(x, true, 1, 0, 1, 0);
+    }
+
+    /**
+     * Blur with padding (1, 1), keeping every other pixel: [.., R, R] -> [.., R/2, R/2], the input of the
+     * discriminator's 1x1 skip convolution. Computes only the pixels kept.
+     */
+    NDArray blurDown(NDArray x) {
+        long c = x.getShape().get(1);
+        return Conv2d.conv2d(x, depthwise(false, c), null, new Shape(2, 2), new Shape(1, 1), new Shape(1, 1), (int) c)
+                .singletonOrThrow();
     }
 
     /** Blur before a stride-2 convolution in the discriminator. */
