@@ -70,6 +70,24 @@ public final class TrainBench {
         return 1000 * (m[0] + Math.max(m[1] - m[0], 0) / base.r1Interval());
     }
 
+    /**
+     * Native operators of the training iteration by self time, over one lazy-R1 interval (so R1 is weighed as
+     * often as a real run pays it), after two warm-up steps. {@code trace}: where to keep the Chrome trace, or null.
+     */
+    public OpProfile profile(GeneratorConfig gc, int batch, List<String> frozen, java.nio.file.Path trace)
+            throws java.io.IOException {
+        DiscriminatorConfig dc = Trainer.matchingDiscriminator(gc);
+        TrainConfig base = TrainConfig.defaults(gc.resolution(), batch);
+        TrainConfig cfg = frozen.isEmpty() ? base : base.withFrozen(frozen);
+        try (Trainer t = Trainer.fromScratch(gc, dc, cfg, device, 1)) {
+            ImageFeed feed = new RandomImages(gc);
+            // warm-up: steps 0 and 1; the profiled steps 2..r1Interval+1 hold exactly one R1 step
+            t.step(feed);
+            t.step(feed);
+            return OpProfile.of(() -> t.step(feed), cfg.r1Interval(), trace);
+        }
+    }
+
     /** Median step time with neither regulariser, with R1, with path length. */
     private double[] medians(GeneratorConfig gc, DiscriminatorConfig dc, TrainConfig cfg) {
         List<Double> plain = new ArrayList<>();

@@ -22,7 +22,7 @@ final class BenchCommand implements Command {
     public String summary() {
         return "[generate] [--res 32,64,256] [--batch 8] [--channel-base 16384] [--channel-max 512] [--iters 3] | "
                 + "train [--res 32] [--channels 64,128 | --widths 4:128,8:128,16:64,32:64] [--batch 16] [--steps 12] "
-                + "[--freeze mapping,affine]: speed vs the "
+                + "[--freeze mapping,affine] [--profile] [--trace FILE.json]: speed vs the "
                 + "machine's conv peak";
     }
 
@@ -77,8 +77,9 @@ final class BenchCommand implements Command {
     }
 
     /** One training iteration per width (all resolutions the same width), phase by phase. */
-    private static int trainBench(String[] argv, PrintStream out) {
-        Args a = new Args(argv, Set.of("res", "channels", "widths", "batch", "steps", "z-dim", "mapping", "freeze"), Set.of());
+    private static int trainBench(String[] argv, PrintStream out) throws java.io.IOException {
+        Args a = new Args(argv, Set.of("res", "channels", "widths", "batch", "steps", "z-dim", "mapping", "freeze",
+                "trace"), Set.of("profile"));
         List<String> frozen = a.has("freeze") ? List.of(a.get("freeze", "").split(",")) : List.of();
         int res = a.intValue("res", 32);
         int batch = a.intValue("batch", 16);
@@ -117,7 +118,6 @@ final class BenchCommand implements Command {
         }
         for (java.util.Map<Integer, Integer> widths : configs) {
             int ch = widths.get(res) == null ? 0 : widths.get(res);
-            double peak = peakProbe.convPeak();
             GeneratorConfig gc;
             try {
                 gc = new GeneratorConfig(res, 3, zDim, zDim, mapping, 0.01f, widths);
@@ -127,6 +127,18 @@ final class BenchCommand implements Command {
             if (a.has("widths")) {
                 out.println("widths " + widths);
             }
+            if (a.has("profile") || a.has("trace")) {
+                java.nio.file.Path trace = a.has("trace") ? java.nio.file.Path.of(a.get("trace", "")) : null;
+                org.stylealign.bench.OpProfile p = bench.profile(gc, batch, frozen, trace);
+                out.printf("%nnative time per iteration, width %s (averaged over one R1 interval)%n",
+                        a.has("widths") ? widths.toString() : String.valueOf(ch));
+                out.print(p.table(25));
+                if (trace != null) {
+                    out.println("  Chrome trace: " + trace.toAbsolutePath() + " (chrome://tracing or ui.perfetto.dev)");
+                }
+                continue;
+            }
+            double peak = peakProbe.convPeak();
             org.stylealign.bench.TrainBench.Result r = bench.run(gc, batch, peak);
             table.append(String.format("  %5d  %5.0f  %5.0f  %6.0f  %6.0f  %8.0f  %6.1f  %8.0f  %8.1f  %10.1f  %7.0f%%%n",
                     ch, r.gStepMs(), r.dStepMs(), r.r1StepMs(), r.plStepMs(), r.stepMs(), r.imagesPerSecond(),
@@ -143,8 +155,10 @@ final class BenchCommand implements Command {
                         r.stepMs() / ms));
             }
         }
-        out.println();
-        out.print(table);
+        if (!a.has("profile") && !a.has("trace")) {
+            out.println();
+            out.print(table);
+        }
         return 0;
     }
 }

@@ -75,7 +75,7 @@ public final class Discriminator implements AutoCloseable {
                     + config.resolution() + ", " + config.resolution() + "] images, got " + s);
         }
         return Scoped.compute(images.getManager(), () -> {
-            NDArray x = images;
+            NDArray x = Tensors.channelsLast(images);
             for (DiscriminatorBlock b : blocks) {
                 x = b.forward(x);
             }

@@ -46,7 +46,7 @@ final class SynthesisBlock {
         int i = 0;
         if (conv0 == null) {
             long c = constInput.getShape().get(0);
-            x = constInput.reshape(1, c, 4, 4).broadcast(new Shape(batch, c, 4, 4));
+            x = Tensors.channelsLast(constInput.reshape(1, c, 4, 4).broadcast(new Shape(batch, c, 4, 4)));
         } else {
             x = conv0.forward(x, styles[i], noise[i], gain);
             i++;

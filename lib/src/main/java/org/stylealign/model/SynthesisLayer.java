@@ -13,7 +13,9 @@ import ai.djl.nn.convolutional.Conv2d;
  * upsampling x2), demodulation, per-pixel noise with a learned strength, bias and leaky ReLU.
  *
  * <p>Modulation is applied to the activations and demodulation to the output rather than to per-sample weights:
- * the same result with one shared weight, which is 2-3x faster on a CPU.
+ * the same result with one shared weight, which is 2-3x faster on a CPU. (Per-sample weights in one grouped
+ * convolution saved passes over large activations in NCHW, but with channels-last activations, see
+ * {@link Tensors#channelsLast}, they were no faster at 32 px and 1.1x slower at 64 px: removed.)
  */
 final class SynthesisLayer {
 
@@ -61,20 +63,9 @@ final class SynthesisLayer {
         NDArray wSq = weight.square().reshape(outChannels, inChannels, 9).sum(new int[] {2});
         NDArray dcoef = s.square().matMul(wSq.transpose()).add(eps).sqrt();
         NDArray sx = inputGain == null ? s : s.mul(inputGain);
-        NDArray y;
-        if (fusedIsCheaper(x)) {
-            NDArray w = weight.reshape(1, outChannels, inChannels, 3, 3)
-                    .mul(sx.reshape(n, 1, inChannels, 1, 1))
-                    .div(dcoef.reshape(n, outChannels, 1, 1, 1));
-            y = up ? fusedUpConv(x, w, n) : fusedConv(x, w, n);
-        } else {
-            y = x.mul(sx.reshape(n, inChannels, 1, 1));
-            y = up ? upConv(y) : Conv2d.conv2d(y, weight, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
-            y = y.div(dcoef.reshape(n, outChannels, 1, 1));
-        }
-        if (!(!up && fusedIsCheaper(x))) {
-            y = y.add(bias.reshape(1, outChannels, 1, 1));
-        }
+        NDArray y = x.mul(sx.reshape(n, inChannels, 1, 1));
+        y = up ? upConv(y) : Conv2d.conv2d(y, weight, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
+        y = y.div(dcoef.reshape(n, outChannels, 1, 1)).add(bias.reshape(1, outChannels, 1, 1));
         if (noise != null) {
             y = y.add(noise.mul(noiseStrength));
         }
@@ -83,39 +74,6 @@ final class SynthesisLayer {
 
     /** The gain sqrt(2) of the leaky ReLU that {@link #forward} leaves to the consumer of its output. */
     static final float GAIN = Layers.SQRT2;
-
-    /**
-     * Per-sample weights cost N*Cout*Cin*9 values (25 for an upsampling layer's phase kernels), modulating and
-     * demodulating the activations costs passes over N*C*H*W values: at high resolution the weights are the smaller
-     * side, and folding modulation and demodulation (and the bias) into one grouped convolution is faster.
-     */
-    private boolean fusedIsCheaper(NDArray x) {
-        long hw = x.getShape().get(2) * x.getShape().get(3);
-        return up ? hw * (inChannels + 4L * outChannels) >= 25L * outChannels * inChannels
-                : hw >= 9L * outChannels;
-    }
-
-    /** w: [N, Cout, Cin, 3, 3] per-sample modulated and demodulated weights. */
-    private NDArray fusedConv(NDArray x, NDArray w, long n) {
-        long h = x.getShape().get(2), wd = x.getShape().get(3);
-        NDArray y = Conv2d.conv2d(x.reshape(1, n * inChannels, h, wd),
-                w.reshape(n * outChannels, inChannels, 3, 3), bias.tile(n), new Shape(1, 1),
-                new Shape(1, 1), new Shape(1, 1), (int) n).singletonOrThrow();
-        return y.reshape(n, outChannels, h, wd);
-    }
-
-    /** The polyphase transposed convolution of {@link #upConv} with per-sample weights, as one grouped conv. */
-    private NDArray fusedUpConv(NDArray x, NDArray w, long n) {
-        long h = x.getShape().get(2), wd = x.getShape().get(3);
-        long o = outChannels;
-        // [4, N*o, in, 2, 2] -> [N, 4, o, in, 2, 2]: each group (sample) owns a contiguous block of output channels
-        NDArray k = phaseKernels(w.reshape(n * o, inChannels, 3, 3))
-                .reshape(4, n, o, inChannels, 2, 2).transpose(1, 0, 2, 3, 4, 5).reshape(n * 4 * o, inChannels, 2, 2);
-        NDArray y = Conv2d.conv2d(x.reshape(1, n * inChannels, h, wd).pad(new Shape(1, 1, 1, 1), 0), k, null,
-                new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) n).singletonOrThrow();
-        y = y.reshape(n, 2, 2, o, h + 1, wd + 1).transpose(0, 3, 4, 1, 5, 2).reshape(n, o, 2 * h + 2, 2 * wd + 2);
-        return fir.afterTransposedConv(y);
-    }
 
     /**
      * The transposed convolution (stride 2, padding 0, weight not flipped, as both reference codes do it), then the
@@ -129,8 +87,18 @@ final class SynthesisLayer {
         long o = outChannels;
         NDArray k = phaseKernels(weight).reshape(4 * o, inChannels, 2, 2);
         NDArray y = Conv2d.conv2d(x.pad(new Shape(1, 1, 1, 1), 0), k).singletonOrThrow(); // [N, 4o, H+1, W+1]
-        y = y.reshape(n, 2, 2, o, h + 1, w + 1).transpose(0, 3, 4, 1, 5, 2).reshape(n, o, 2 * h + 2, 2 * w + 2);
-        return fir.afterTransposedConv(y);
+        return fir.afterTransposedConv(interleave(y, o));
+    }
+
+    /**
+     * [N, 4 o, H', W'] phase outputs (channel = phase * o + c) -> [N, o, 2H', 2W'] with the phases interleaved,
+     * stored channels-last: the one copy this needs writes NHWC order directly.
+     */
+    private static NDArray interleave(NDArray y, long o) {
+        Shape s = y.getShape();
+        long n = s.get(0), h = s.get(2), w = s.get(3);
+        return y.reshape(n, 2, 2, o, h, w).transpose(0, 4, 1, 5, 2, 3).reshape(n, 2 * h, 2 * w, o)
+                .transpose(0, 3, 1, 2);
     }
 
     /**
