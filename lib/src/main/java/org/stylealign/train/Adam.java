@@ -7,12 +7,14 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import org.stylealign.io.HostTensor;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Adam over named tensors, with the update of torch.optim.Adam (bias-corrected, eps added after the square root).
+ * Adam over named tensors, with the update of torch.optim.Adam (bias-corrected, eps added after the square root),
+ * run by libtorch's fused Adam kernel over all tensors at once ({@link ListKernels}).
  * Its whole state (first and second moments, step count) is plain tensors and a number, so a snapshot restores it
  * exactly. Gradients are zeroed after every step: libtorch accumulates them across backward passes.
  */
@@ -26,12 +28,19 @@ final class Adam implements AutoCloseable {
     private final double beta1;
     private final double beta2;
     private final double eps;
+    private final ListKernels kernels;
+    private final List<NDArray> paramList;
+    private final List<NDArray> mList = new ArrayList<>();
+    private final List<NDArray> vList = new ArrayList<>();
+    private final NDArray stepCount; // 0-d float: the fused kernel reads the step from a tensor
     private long t;
 
     /** @param params the tensors to update, by name, in a fixed order; their gradients must be enabled. */
-    Adam(Map<String, NDArray> params, NDManager owner, double lr, double beta1, double beta2, double eps) {
+    Adam(Map<String, NDArray> params, NDManager owner, ListKernels kernels, double lr, double beta1, double beta2,
+         double eps) {
         this.params = new LinkedHashMap<>(params);
         this.manager = owner.newSubManager();
+        this.kernels = kernels;
         this.lr = lr;
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -40,6 +49,11 @@ final class Adam implements AutoCloseable {
             m.put(e.getKey(), persistent(manager.zeros(e.getValue().getShape())));
             v.put(e.getKey(), persistent(manager.zeros(e.getValue().getShape())));
         }
+        paramList = List.copyOf(this.params.values());
+        mList.addAll(m.values());
+        vList.addAll(v.values());
+        stepCount = persistent(org.stylealign.model.Tensors.owned(manager, new float[] {0f},
+                new ai.djl.ndarray.types.Shape()));
     }
 
     private static NDArray persistent(NDArray a) {
@@ -58,24 +72,15 @@ final class Adam implements AutoCloseable {
     /** One update from the accumulated gradients, then the gradients are zeroed. Run outside any collector. */
     void step() {
         t++;
-        double bc1 = 1 - Math.pow(beta1, t);
-        double bc2 = 1 - Math.pow(beta2, t);
-        float stepSize = (float) (lr / bc1);
-        float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            NDArray p = e.getValue();
-            NDArray mi = m.get(e.getKey());
-            NDArray vi = v.get(e.getKey());
-            // Every temporary (the gradient handle included) is freed when the scope closes.
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                NDArray g = p.getGradient();
-                mi.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-                vi.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-                NDArray denom = vi.sqrt().muli(invSqrtBc2).addi((float) eps);
-                p.subi(mi.div(denom).muli(stepSize));
+        stepCount.set(new float[] {t});
+        // Every temporary (the gradient handles included) is freed when the scope closes.
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            List<NDArray> grads = new ArrayList<>(paramList.size());
+            for (NDArray p : paramList) {
+                grads.add(p.getGradient());
             }
-            JniUtils.zeroGrad((PtNDArray) p);
+            kernels.adam(paramList, grads, mList, vList, stepCount, lr, beta1, beta2, eps);
         }
     }
 

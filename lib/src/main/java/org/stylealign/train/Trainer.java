@@ -16,7 +16,6 @@ import org.stylealign.model.Noise;
 import org.stylealign.model.Scalars;
 import org.stylealign.model.StyleLayer;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +49,11 @@ public final class Trainer implements AutoCloseable {
     private final Map<String, NDArray> dTrain;
     private final Adam adamG;
     private final Adam adamD;
+    private final ListKernels kernels;
+    private final List<NDArray> emaParams = new ArrayList<>();
+    private final List<NDArray> emaParamSources = new ArrayList<>();
+    private final List<NDArray> emaBuffers = new ArrayList<>();
+    private final List<NDArray> emaBufferSources = new ArrayList<>();
     private InputGradient r1Helper;
     private InputGradient plHelper;
     private float plMean;
@@ -89,10 +93,18 @@ public final class Trainer implements AutoCloseable {
         }
         double ratio = cfg.dRatio();
         double gRatio = cfg.gRatio();
-        adamG = new Adam(gTrain, manager, cfg.lrG() * gRatio, Math.pow(cfg.beta1(), gRatio),
+        kernels = new ListKernels(manager);
+        adamG = new Adam(gTrain, manager, kernels, cfg.lrG() * gRatio, Math.pow(cfg.beta1(), gRatio),
                 Math.pow(cfg.beta2(), gRatio), cfg.eps());
-        adamD = new Adam(dTrain, manager, cfg.lrD() * ratio, Math.pow(cfg.beta1(), ratio),
+        adamD = new Adam(dTrain, manager, kernels, cfg.lrD() * ratio, Math.pow(cfg.beta1(), ratio),
                 Math.pow(cfg.beta2(), ratio), cfg.eps());
+        java.util.Set<String> params = g.params().trainableNames();
+        Map<String, NDArray> emaT = gEma.tensors();
+        for (Map.Entry<String, NDArray> e : g.tensors().entrySet()) {
+            boolean param = params.contains(e.getKey());
+            (param ? emaParams : emaBuffers).add(emaT.get(e.getKey()));
+            (param ? emaParamSources : emaBufferSources).add(e.getValue());
+        }
     }
 
     /** Fresh networks from seeds (G_ema starts as a copy of G). */
@@ -435,26 +447,16 @@ public final class Trainer implements AutoCloseable {
         return Noise.maps(maps);
     }
 
-    /** ema = lerp(param, ema, beta) with beta from the half-life in images; buffers are copied. */
+    /** ema = lerp(ema, param, 1 - beta) with beta from the half-life in images; buffers are copied. */
     private void updateEma() {
         double emaNimg = cfg.emaKimg() * 1000.0;
         if (cfg.emaRampup() > 0) {
             emaNimg = Math.min(emaNimg, imagesSeen * (double) cfg.emaRampup());
         }
-        float beta = (float) Math.pow(0.5, cfg.batch() / Math.max(emaNimg, 1e-8));
-        java.util.Set<String> params = g.params().trainableNames();
-        Map<String, NDArray> emaT = gEma.tensors();
-        for (Map.Entry<String, NDArray> e : g.tensors().entrySet()) {
-            NDArray p = e.getValue();
-            NDArray q = emaT.get(e.getKey());
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                if (params.contains(e.getKey())) {
-                    q.subi(p).muli(beta).addi(p);
-                } else {
-                    q.set(FloatBuffer.wrap(p.toFloatArray()));
-                }
-            }
+        double beta = Math.pow(0.5, cfg.batch() / Math.max(emaNimg, 1e-8));
+        kernels.lerp(emaParams, emaParamSources, 1 - beta);
+        if (!emaBuffers.isEmpty()) {
+            kernels.copy(emaBuffers, emaBufferSources);
         }
     }
 
@@ -480,6 +482,7 @@ public final class Trainer implements AutoCloseable {
         }
         adamG.close();
         adamD.close();
+        kernels.close();
         manager.close();
         closeAll(g, gEma, d);
     }
