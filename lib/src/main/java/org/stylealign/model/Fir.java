@@ -13,6 +13,7 @@ final class Fir {
 
     private final NDArray upFilter;   // normalised to sum 4: keeps the mean through x2 zero insertion
     private final NDArray blurFilter; // normalised to sum 1
+    private final NDArray phaseSelection;
     // Depthwise copies [C, 1, 4, 4] per channel count: a grouped convolution is ~4x faster on a CPU than folding
     // the channels into the batch.
     private final java.util.Map<Long, NDArray> upByChannels = new java.util.HashMap<>();
@@ -32,6 +33,40 @@ final class Fir {
         }
         blurFilter = constant(manager, f, new Shape(1, 1, 4, 4));
         upFilter = constant(manager, up, new Shape(1, 1, 4, 4));
+        phaseSelection = constant(manager, phaseSelection(), new Shape(9, 16));
+    }
+
+    /**
+     * The 0/1 matrix [9, 16] that maps a 3x3 kernel (row = 3 ky + kx) to the four 2x2 phase kernels of a stride-2
+     * transposed convolution (column = 4 (2 py + px) + 2 a + b). Per axis the even phase's taps are (w[2], w[0])
+     * and the odd phase's (0, w[1]). One matrix product builds all phase kernels, exactly.
+     */
+    private static float[] phaseSelection() {
+        int[][] tap = {{2, 0}, {-1, 1}}; // tap[phase][a] = 3x3 index along the axis, -1 for none
+        float[] s = new float[9 * 16];
+        for (int py = 0; py < 2; py++) {
+            for (int px = 0; px < 2; px++) {
+                for (int a = 0; a < 2; a++) {
+                    for (int b = 0; b < 2; b++) {
+                        int ky = tap[py][a], kx = tap[px][b];
+                        if (ky >= 0 && kx >= 0) {
+                            s[(ky * 3 + kx) * 16 + 4 * (2 * py + px) + 2 * a + b] = 1f;
+                        }
+                    }
+                }
+            }
+        }
+        return s;
+    }
+
+    /**
+     * The phase kernels [4 (2 py + px), K, Cin, 2, 2] of 3x3 kernels [K, Cin, 3, 3] for the polyphase stride-2
+     * transposed convolution (weight not flipped, as both reference codes apply it).
+     */
+    NDArray phaseKernels(NDArray w3) {
+        Shape s = w3.getShape();
+        long k = s.get(0), in = s.get(1);
+        return w3.reshape(k * in, 9).matMul(phaseSelection).reshape(k, in, 4, 2, 2).transpose(2, 0, 1, 3, 4);
     }
 
     private static NDArray constant(NDManager manager, float[] values, Shape shape) {

@@ -25,8 +25,10 @@ final class FullyConnectedLayer {
         this.activate = activate;
         this.weight = params.take(name + ".weight", new Shape(out, in), Params.Init.NORMAL, true);
         this.bias = params.take(name + ".bias", new Shape(out), biasInit, true);
-        this.weightGain = scalars.of((float) (lrMul / Math.sqrt(in)));
-        this.biasGain = scalars.of(lrMul);
+        // The activation gain sqrt(2) rides in both gains (leaky ReLU is positively homogeneous): one op less.
+        float act = activate ? Layers.SQRT2 : 1f;
+        this.weightGain = scalars.of((float) (act * lrMul / Math.sqrt(in)));
+        this.biasGain = act * lrMul == 1f ? null : scalars.of(act * lrMul);
         if (lrMul != 1f && params.isFresh()) {
             // Fresh weights are drawn with std 1/lrMul so that the effective weight has std 1/sqrt(in).
             weight.muli(scalars.of(1f / lrMul));
@@ -34,7 +36,7 @@ final class FullyConnectedLayer {
     }
 
     NDArray forward(NDArray x) {
-        NDArray y = x.matMul(weight.mul(weightGain).transpose()).add(bias.mul(biasGain));
-        return activate ? Activation.leakyRelu(y, 0.2f).mul(scalars.of(Layers.SQRT2)) : y;
+        NDArray y = x.matMul(weight.mul(weightGain).transpose()).add(biasGain == null ? bias : bias.mul(biasGain));
+        return activate ? Activation.leakyRelu(y, 0.2f) : y;
     }
 }

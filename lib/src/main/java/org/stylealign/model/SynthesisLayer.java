@@ -1,8 +1,6 @@
 package org.stylealign.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -85,7 +83,7 @@ final class SynthesisLayer {
         Shape s = x.getShape();
         long n = s.get(0), h = s.get(2), w = s.get(3);
         long o = outChannels;
-        NDArray k = phaseKernels(weight).reshape(4 * o, inChannels, 2, 2);
+        NDArray k = fir.phaseKernels(weight).reshape(4 * o, inChannels, 2, 2);
         NDArray y = Conv2d.conv2d(x.pad(new Shape(1, 1, 1, 1), 0), k).singletonOrThrow(); // [N, 4o, H+1, W+1]
         return fir.afterTransposedConv(interleave(y, o));
     }
@@ -99,20 +97,6 @@ final class SynthesisLayer {
         long n = s.get(0), h = s.get(2), w = s.get(3);
         return y.reshape(n, 2, 2, o, h, w).transpose(0, 4, 1, 5, 2, 3).reshape(n, 2 * h, 2 * w, o)
                 .transpose(0, 3, 1, 2);
-    }
-
-    /**
-     * The four 2x2 phase kernels [4 (py, px), K, Cin, 2, 2] of 3x3 kernels [K, Cin, 3, 3], in (even, even),
-     * (even, odd), (odd, even), (odd, odd) order: per axis the even phase taps are (w[2], w[0]) and the odd ones
-     * (0, w[1]).
-     */
-    private static NDArray phaseKernels(NDArray w3) {
-        NDArray flipped = w3.flip(2, 3);
-        NDArray ee = flipped.get(":, :, ::2, ::2");
-        NDArray eo = flipped.get(":, :, ::2, 1:2").pad(new Shape(1, 0), 0);
-        NDArray oe = flipped.get(":, :, 1:2, ::2").pad(new Shape(0, 0, 1, 0), 0);
-        NDArray oo = w3.get(":, :, 1:2, 1:2").pad(new Shape(1, 0, 1, 0), 0);
-        return NDArrays.stack(new NDList(ee, eo, oe, oo));
     }
 
     /** The stored noise map as [1, 1, R, R]. */
