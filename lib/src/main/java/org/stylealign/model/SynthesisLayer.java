@@ -57,13 +57,14 @@ final class SynthesisLayer {
     NDArray forward(NDArray x, NDArray s, NDArray noise, NDArray inputGain) {
         long n = x.getShape().get(0);
         NDArray eps = scalars.of(1e-8f);
-        // dcoef[n, o] = 1 / sqrt(sum_i s[n, i]^2 * sum_k weight[o, i, k]^2 + eps)
+        // dcoef[n, o] = 1 / sqrt(sum_i s[n, i]^2 * sum_k weight[o, i, k]^2 + eps), applied as a product: the
+        // backward of a division over the activations costs three passes, that of a product two
         NDArray wSq = weight.square().reshape(outChannels, inChannels, 9).sum(new int[] {2});
-        NDArray dcoef = s.square().matMul(wSq.transpose()).add(eps).sqrt();
+        NDArray dcoef = s.square().matMul(wSq.transpose()).add(eps).pow(scalars.of(-0.5f));
         NDArray sx = inputGain == null ? s : s.mul(inputGain);
         NDArray y = x.mul(sx.reshape(n, inChannels, 1, 1));
         y = up ? upConv(y) : Conv2d.conv2d(y, weight, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
-        y = y.div(dcoef.reshape(n, outChannels, 1, 1)).add(bias.reshape(1, outChannels, 1, 1));
+        y = y.mul(dcoef.reshape(n, outChannels, 1, 1)).add(bias.reshape(1, outChannels, 1, 1));
         if (noise != null) {
             y = y.add(noise.mul(noiseStrength));
         }
