@@ -3,14 +3,10 @@ package org.stylealign.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
-import ai.djl.pytorch.jni.JniUtils;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Differentiable input gradients (create_graph) for the regularisers: R1 (the squared norm of d(sum y)/dx per
@@ -55,23 +51,12 @@ final class InputGradient implements AutoCloseable {
 
     private InputGradient(NDManager parent, String className, String source) {
         manager = parent.newSubManager();
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile("stylealign-" + className.toLowerCase() + "-", ".pt");
-            Files.write(tmp, TorchScriptArchive.module(className, source));
-            module = JniUtils.loadModule((PtNDManager) manager, tmp, true, new String[0], new String[0], false);
+            module = TorchScriptArchive.load(manager, className, source);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw new IllegalStateException("cannot load the TorchScript gradient helper " + className + ": "
                     + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a temporary file; the loaded module no longer needs it
-                }
-            }
         }
     }
 

@@ -3,15 +3,11 @@ package org.stylealign.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
-import ai.djl.pytorch.jni.JniUtils;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,22 +58,11 @@ final class ListKernels implements AutoCloseable {
 
     ListKernels(NDManager parent) {
         manager = parent.newSubManager();
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile("stylealign-listkernels-", ".pt");
-            Files.write(tmp, TorchScriptArchive.module("ListKernels", SOURCE));
-            module = JniUtils.loadModule((PtNDManager) manager, tmp, true, new String[0], new String[0], false);
+            module = TorchScriptArchive.load(manager, "ListKernels", SOURCE);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw new IllegalStateException("cannot load the TorchScript list kernels: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a temporary file; the loaded module no longer needs it
-                }
-            }
         }
     }
 
