@@ -81,6 +81,7 @@ final class BenchCommand implements Command {
         Args a = new Args(argv, Set.of("res", "channels", "widths", "batch", "steps", "z-dim", "mapping", "freeze",
                 "trace"), Set.of("profile"));
         List<String> frozen = a.has("freeze") ? List.of(a.get("freeze", "").split(",")) : List.of();
+        boolean profile = a.has("profile") || a.has("trace");
         int res = a.intValue("res", 32);
         int batch = a.intValue("batch", 16);
         int steps = a.intValue("steps", 12);
@@ -127,7 +128,7 @@ final class BenchCommand implements Command {
             if (a.has("widths")) {
                 out.println("widths " + widths);
             }
-            if (a.has("profile") || a.has("trace")) {
+            if (profile) {
                 java.nio.file.Path trace = a.has("trace") ? java.nio.file.Path.of(a.get("trace", "")) : null;
                 org.stylealign.bench.OpProfile p = bench.profile(gc, batch, frozen, trace);
                 out.printf("%nnative time per iteration, width %s (averaged over one R1 interval)%n",
@@ -155,7 +156,7 @@ final class BenchCommand implements Command {
                         r.stepMs() / ms));
             }
         }
-        if (!a.has("profile") && !a.has("trace")) {
+        if (!profile) {
             out.println();
             out.print(table);
         }

@@ -30,8 +30,8 @@ final class Adam implements AutoCloseable {
     private final double eps;
     private final ListKernels kernels;
     private final List<NDArray> paramList;
-    private final List<NDArray> mList = new ArrayList<>();
-    private final List<NDArray> vList = new ArrayList<>();
+    private final List<NDArray> mList;
+    private final List<NDArray> vList;
     private final NDArray stepCount; // 0-d float: the fused kernel reads the step from a tensor
     private long t;
 
@@ -50,8 +50,8 @@ final class Adam implements AutoCloseable {
             v.put(e.getKey(), persistent(manager.zeros(e.getValue().getShape())));
         }
         paramList = List.copyOf(this.params.values());
-        mList.addAll(m.values());
-        vList.addAll(v.values());
+        mList = List.copyOf(m.values());
+        vList = List.copyOf(v.values());
         stepCount = persistent(org.stylealign.model.Tensors.owned(manager, new float[] {0f},
                 new ai.djl.ndarray.types.Shape()));
     }

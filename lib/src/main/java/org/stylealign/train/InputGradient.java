@@ -3,10 +3,8 @@ package org.stylealign.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 
-import java.io.IOException;
 
 /**
  * Differentiable input gradients (create_graph) for the regularisers: R1 (the squared norm of d(sum y)/dx per
@@ -46,18 +44,10 @@ final class InputGradient implements AutoCloseable {
                 return torch.sqrt(torch.mean(torch.sum(torch.square(r), [2]), [1]))
             """;
 
-    private final NDManager manager;
-    private final PtSymbolBlock module;
+    private final ScriptModule module;
 
     private InputGradient(NDManager parent, String className, String source) {
-        manager = parent.newSubManager();
-        try {
-            module = TorchScriptArchive.load(manager, className, source);
-        } catch (IOException | RuntimeException e) {
-            manager.close();
-            throw new IllegalStateException("cannot load the TorchScript gradient helper " + className + ": "
-                    + e.getMessage(), e);
-        }
+        module = new ScriptModule(parent, className, source);
     }
 
     /** The R1 helper ({@link #squaredNorm}). */
@@ -76,7 +66,7 @@ final class InputGradient implements AutoCloseable {
      * @return [N]: sum over C, H, W of (d sum(y) / dx)^2, with a graph back to the parameters behind {@code y}
      */
     NDArray squaredNorm(NDArray y, NDArray x) {
-        NDList out = IValueUtils.forward(module, new NDList(y, x), true);
+        NDList out = IValueUtils.forward(module.block, new NDList(y, x), true);
         return out.singletonOrThrow();
     }
 
@@ -87,13 +77,12 @@ final class InputGradient implements AutoCloseable {
      * @return [N]: sqrt(mean_i sum_k (d sum(img * noise) / dws[n, i, k])^2), with a graph back to G's parameters
      */
     NDArray pathLengths(NDArray img, NDArray noise, NDArray ws) {
-        NDList out = IValueUtils.forward(module, new NDList(img, noise, ws), true);
+        NDList out = IValueUtils.forward(module.block, new NDList(img, noise, ws), true);
         return out.singletonOrThrow();
     }
 
     @Override
     public void close() {
         module.close();
-        manager.close();
     }
 }

@@ -3,12 +3,10 @@ package org.stylealign.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 
-import java.io.IOException;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -53,17 +51,10 @@ final class ListKernels implements AutoCloseable {
                 return 0
             """;
 
-    private final NDManager manager;
-    private final PtSymbolBlock module;
+    private final ScriptModule module;
 
     ListKernels(NDManager parent) {
-        manager = parent.newSubManager();
-        try {
-            module = TorchScriptArchive.load(manager, "ListKernels", SOURCE);
-        } catch (IOException | RuntimeException e) {
-            manager.close();
-            throw new IllegalStateException("cannot load the TorchScript list kernels: " + e.getMessage(), e);
-        }
+        module = new ScriptModule(parent, "ListKernels", SOURCE);
     }
 
     /**
@@ -72,11 +63,7 @@ final class ListKernels implements AutoCloseable {
      */
     void adam(List<NDArray> params, List<NDArray> grads, List<NDArray> m, List<NDArray> v, NDArray step,
               double lr, double beta1, double beta2, double eps) {
-        List<NDArray> steps = new ArrayList<>(params.size());
-        for (int i = 0; i < params.size(); i++) {
-            steps.add(step);
-        }
-        run("adam", list(params), list(grads), list(m), list(v), list(steps), IValue.from(lr), IValue.from(beta1),
+        run("adam", list(params), list(grads), list(m), list(v), list(Collections.nCopies(params.size(), step)), IValue.from(lr), IValue.from(beta1),
                 IValue.from(beta2), IValue.from(eps));
     }
 
@@ -95,7 +82,7 @@ final class ListKernels implements AutoCloseable {
     }
 
     private void run(String method, IValue... args) {
-        try (IValue ignored = IValueUtils.runMethod(module, method, args)) {
+        try (IValue ignored = IValueUtils.runMethod(module.block, method, args)) {
             // the result is a constant; the work is the in-place update
         } finally {
             for (IValue a : args) {
@@ -107,6 +94,5 @@ final class ListKernels implements AutoCloseable {
     @Override
     public void close() {
         module.close();
-        manager.close();
     }
 }

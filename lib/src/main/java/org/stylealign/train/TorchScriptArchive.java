@@ -33,23 +33,6 @@ public final class TorchScriptArchive {
         return bytes.toByteArray();
     }
 
-    /**
-     * Writes the {@link #module} archive to a temporary file and loads it into {@code manager} (libtorch reads
-     * modules from files); the file is deleted once loaded.
-     */
-    static ai.djl.pytorch.engine.PtSymbolBlock load(ai.djl.ndarray.NDManager manager, String className, String source)
-            throws IOException {
-        java.nio.file.Path tmp = java.nio.file.Files.createTempFile("stylealign-" + className.toLowerCase() + "-",
-                ".pt");
-        try {
-            java.nio.file.Files.write(tmp, module(className, source));
-            return ai.djl.pytorch.jni.JniUtils.loadModule((ai.djl.pytorch.engine.PtNDManager) manager, tmp, true,
-                    new String[0], new String[0], false);
-        } finally {
-            java.nio.file.Files.deleteIfExists(tmp);
-        }
-    }
-
     /** pickle protocol 2: __torch__.{className} object with state {'training': True}. */
     private static byte[] modulePickle(String className) {
         ByteArrayOutputStream p = new ByteArrayOutputStream();
