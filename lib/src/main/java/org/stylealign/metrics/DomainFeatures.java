@@ -1,6 +1,5 @@
 package org.stylealign.metrics;
 
-import org.stylealign.model.Devices;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -8,7 +7,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -17,6 +15,8 @@ import org.stylealign.data.ImageDataset;
 import org.stylealign.io.CheckpointException;
 import org.stylealign.io.HostTensor;
 import org.stylealign.io.SafeTensors;
+import org.stylealign.model.Convolution;
+import org.stylealign.model.Devices;
 import org.stylealign.model.Scalars;
 
 import java.io.PrintStream;
@@ -161,8 +161,7 @@ public final class DomainFeatures implements FeatureExtractor {
         NDManager m = images.getManager();
         NDArray x = FeatureExtractor.resize(FeatureExtractor.rgb(images, m), SIZE, m);
         for (int i = 0; i < WIDTHS.length; i++) {
-            x = Conv2d.conv2d(x, params.get("conv" + i + ".weight"), params.get("conv" + i + ".bias"),
-                    new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
+            x = Convolution.conv2d(x, params.get("conv" + i + ".weight"), params.get("conv" + i + ".bias"), 1, 1, 1, 1);
             x = Activation.leakyRelu(x, 0.2f);
             if (i < WIDTHS.length - 1) {
                 x = Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);

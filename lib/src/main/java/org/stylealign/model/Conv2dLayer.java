@@ -3,7 +3,6 @@ package org.stylealign.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
 
 /**
  * A plain equalised-lr convolution of the discriminator (weight gain 1/sqrt(in k k)), optionally downsampling x2
@@ -44,13 +43,13 @@ final class Conv2dLayer {
         // The bias rides along in the convolution: one pass less over the activations.
         if (down && kernel == 1) {
             // Blur with padding (1,1), then every other pixel: the blur computes only the pixels kept.
-            y = Conv2d.conv2d(fir.blurDown(x), w, b).singletonOrThrow();
+            y = Convolution.conv2d(fir.blurDown(x), w, b, 1, 0, 0, 1);
         } else if (down) {
             // Blur with padding (2,2), then the 3x3 conv with stride 2: output is exactly R/2.
-            y = Conv2d.conv2d(fir.blur(x, 2), w, b, new Shape(2, 2)).singletonOrThrow();
+            y = Convolution.conv2d(fir.blur(x, 2), w, b, 2, 0, 0, 1);
         } else {
             int pad = kernel / 2;
-            y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(pad, pad)).singletonOrThrow();
+            y = Convolution.conv2d(x, w, b, 1, pad, pad, 1);
         }
         return activate ? Activation.leakyRelu(y, 0.2f) : y;
     }

@@ -3,7 +3,6 @@ package org.stylealign.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 
 /**
  * The [1,3,3,1] FIR filter of StyleGAN2 and the resampling built on it (upfirdn2d): zero-insertion upsampling,
@@ -88,12 +87,10 @@ final class Fir {
         NDArray f = depthwise(up, c);
         if (left == right && top == bottom) {
             // symmetric padding is the convolution's own: no padded copy, forward or backward
-            return Conv2d.conv2d(x, f, null, new Shape(1, 1), new Shape(top, left), new Shape(1, 1), (int) c)
-                    .singletonOrThrow();
+            return Convolution.conv2d(x, f, null, 1, top, left, (int) c);
         }
         NDArray p = x.pad(new Shape(left, right, top, bottom), 0);
-        return Conv2d.conv2d(p, f, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
-                .singletonOrThrow();
+        return Convolution.conv2d(p, f, null, 1, 0, 0, (int) c);
     }
 
     private synchronized NDArray depthwise(boolean up, long channels) {
@@ -129,8 +126,7 @@ final class Fir {
      */
     NDArray blurDown(NDArray x) {
         long c = x.getShape().get(1);
-        return Conv2d.conv2d(x, depthwise(false, c), null, new Shape(2, 2), new Shape(1, 1), new Shape(1, 1), (int) c)
-                .singletonOrThrow();
+        return Convolution.conv2d(x, depthwise(false, c), null, 2, 1, 1, (int) c);
     }
 
     /** Blur before a stride-2 convolution in the discriminator. */

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
 
 /**
  * A styled 3x3 convolution: affine (w -> s), modulation of the input channels by s, convolution (optionally
@@ -63,7 +62,7 @@ final class SynthesisLayer {
         NDArray dcoef = s.square().matMul(wSq.transpose()).add(eps).pow(scalars.of(-0.5f));
         NDArray sx = inputGain == null ? s : s.mul(inputGain);
         NDArray y = x.mul(sx.reshape(n, inChannels, 1, 1));
-        y = up ? upConv(y) : Conv2d.conv2d(y, weight, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
+        y = up ? upConv(y) : Convolution.conv2d(y, weight, null, 1, 1, 1, 1);
         y = y.mul(dcoef.reshape(n, outChannels, 1, 1)).add(bias.reshape(1, outChannels, 1, 1));
         if (noise != null) {
             y = y.add(noise.mul(noiseStrength));
@@ -85,7 +84,7 @@ final class SynthesisLayer {
         long n = s.get(0), h = s.get(2), w = s.get(3);
         long o = outChannels;
         NDArray k = fir.phaseKernels(weight).reshape(4 * o, inChannels, 2, 2);
-        NDArray y = Conv2d.conv2d(x.pad(new Shape(1, 1, 1, 1), 0), k).singletonOrThrow(); // [N, 4o, H+1, W+1]
+        NDArray y = Convolution.conv2d(x.pad(new Shape(1, 1, 1, 1), 0), k); // [N, 4o, H+1, W+1]
         return fir.afterTransposedConv(interleave(y, o));
     }
 

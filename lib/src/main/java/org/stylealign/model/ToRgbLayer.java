@@ -2,7 +2,6 @@ package org.stylealign.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 
 /** toRGB: a modulated 1x1 convolution without demodulation, plus a bias; its output is added to the skip image. */
 final class ToRgbLayer {
@@ -34,7 +33,7 @@ final class ToRgbLayer {
     NDArray forward(NDArray x, NDArray s) {
         long n = x.getShape().get(0);
         NDArray y = x.mul(s.mul(styleGain).reshape(n, inChannels, 1, 1));
-        y = Conv2d.conv2d(y, weight).singletonOrThrow();
+        y = Convolution.conv2d(y, weight);
         return y.add(bias.reshape(1, imageChannels, 1, 1));
     }
 }
