@@ -1,6 +1,10 @@
 package org.stylealign.cli;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.stylealign.model.ConvCheck;
+import org.stylealign.model.Convolution;
+import org.stylealign.model.Cpu;
 import org.stylealign.model.Discriminator;
 import org.stylealign.model.Generator;
 import org.stylealign.model.GeneratorConfig;
@@ -21,12 +25,12 @@ final class InfoCommand implements Command {
 
     @Override
     public String summary() {
-        return "--checkpoint F: format, architecture, parameter counts, style layers";
+        return "--checkpoint F [--no-check]: format, architecture, parameter counts, style layers, convolution check";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = new Args(argv, Set.of("checkpoint"), Set.of());
+        Args a = new Args(argv, Set.of("checkpoint"), Set.of("no-check"));
         try (StyleGan2 model = ModelArgs.load(a)) {
             Generator g = model.generator();
             GeneratorConfig c = g.config();
@@ -53,8 +57,52 @@ final class InfoCommand implements Command {
             for (String n : model.notes()) {
                 out.println("note         " + n);
             }
+            if (!a.has("no-check")) {
+                convolutionCheck(model, out);
+            }
         }
         return 0;
+    }
+
+    /**
+     * Runs G and D once at batch 2 with the convolution check in diagnostic mode and prints, per shape class, the
+     * route taken and whether the engine's own convolution is right on this CPU.
+     */
+    private static void convolutionCheck(StyleGan2 model, PrintStream out) {
+        out.println("cpu          " + Cpu.describe());
+        if (Convolution.forced() != null) {
+            out.println("convolution  route forced to " + Convolution.forced() + " (STYLEALIGN_CONV), not checked");
+            return;
+        }
+        Convolution.reset();
+        Convolution.diagnostic(true);
+        try (NDManager m = NDManager.newBaseManager(model.generator().device())) {
+            NDArray images = model.generator().generate(model.generator().zFromSeeds(m, 1, 2), 1f,
+                    org.stylealign.model.Noise.constant());
+            model.discriminator().ifPresent(d -> d.forward(images));
+        } finally {
+            Convolution.diagnostic(false);
+        }
+        var decisions = Convolution.decisions();
+        long wrong = decisions.stream().filter(d -> !d.failures().isEmpty()).count();
+        out.printf("convolution  %d shape classes of G%s at batch 2 checked against the double-precision definition "
+                        + "(forward; training checks backward at its start): %s%n", decisions.size(),
+                model.discriminator().isPresent() ? " and D" : "",
+                wrong == 0 ? "the engine is right for all" : "the engine is WRONG for " + wrong);
+        if (decisions.isEmpty()) {
+            out.println("  (no CPU float32 convolution ran: nothing to check on this device)");
+            return;
+        }
+        out.println("  shape                                        route   engine (native) check");
+        for (Convolution.Decision d : decisions) {
+            ConvCheck.Result nat = d.checks().stream().filter(c -> c.route() == Convolution.Route.NATIVE).findFirst()
+                    .orElse(null);
+            String engine = nat == null ? "-" : nat.ok() ? String.format(java.util.Locale.ROOT, "right (%.2g of tolerance)", nat.worstRatio())
+                    : "WRONG: " + nat.summary();
+            String why = d.route() == Convolution.Route.PADDED && (nat == null || nat.ok())
+                    ? " (channels padded to 16 as a precaution)" : "";
+            out.printf("  %-44s %-7s %s%s%n", d.shape(), d.route(), engine, why);
+        }
     }
 
     private static long count(Map<String, NDArray> tensors, Set<String> trainable) {
