@@ -144,6 +144,29 @@ class ConvolutionWorkaroundTest {
     }
 
     @Test
+    void networksOfOddWidthsAgreeWithTheIm2colPath() {
+        // widths a user's checkpoint may bring (48, 96, 80, 40): the automatic routes against im2col, G and D
+        GeneratorConfig gc = new GeneratorConfig(32, 3, 32, 32, 2, 0.01f, java.util.Map.of(4, 48, 8, 96, 16, 80,
+                32, 40));
+        DiscriminatorConfig dc = new DiscriminatorConfig(32, 3, java.util.Map.of(4, 48, 8, 96, 16, 80, 32, 40), 4, 1);
+        Generator g = Generator.create(gc, Device.cpu(), 5);
+        Discriminator d = Discriminator.create(dc, Device.cpu(), 6);
+        try (NDManager s = m.newSubManager()) {
+            NDArray z = g.zFromSeeds(s, 1, 2, 3, 4);
+            NDArray auto = g.generate(z, 1f, Noise.constant());
+            NDArray autoLogits = d.forward(auto);
+            Convolution.force(Convolution.Route.IM2COL);
+            NDArray col = g.generate(z, 1f, Noise.constant());
+            NDArray colLogits = d.forward(auto);
+            assertTrue(maxDiff(auto, col) < 1e-4, "images differ by " + maxDiff(auto, col));
+            assertTrue(maxDiff(autoLogits, colLogits) < 1e-4, "logits differ by " + maxDiff(autoLogits, colLogits));
+        } finally {
+            g.close();
+            d.close();
+        }
+    }
+
+    @Test
     void theSettingNamesItsValues() {
         assertNull(Convolution.parse("auto"));
         assertEquals(Convolution.Route.IM2COL, Convolution.parse("im2col"));
