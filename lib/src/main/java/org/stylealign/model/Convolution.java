@@ -36,9 +36,9 @@ import java.util.function.Predicate;
  * </ul>
  * In the default mode ({@code auto}) a convolution with k > 1 whose channels are not multiples of 16 takes the
  * padded route from the start, and every shape class ({@link ConvShape}) is checked once per process, at its first
- * use, against the double-precision definition ({@link ConvReference}) on the call's own data, in both memory
- * layouts, forward and (when the call records gradients) backward. A class whose route is wrong moves to the next
- * route, and the process says so once on stderr. The setting {@code STYLEALIGN_CONV} (or the system property
+ * use, against the double-precision definition ({@link ConvReference}) on the call's own data and memory layout:
+ * its output, and (when the call records gradients) its gradients on a copy of its first images. A class whose
+ * route is wrong moves to the next route, and the process says so once on stderr. The setting {@code STYLEALIGN_CONV} (or the system property
  * {@code stylealign.conv}) forces {@code native}, {@code padded} or {@code im2col} everywhere, unchecked.
  * Only float32 on the CPU is checked; GPU convolutions run natively.
  */
@@ -79,10 +79,10 @@ public final class Convolution {
      */
     public static NDArray conv2d(NDArray x, NDArray w, NDArray bias, int stride, int padH, int padW, int groups) {
         Route route = forced;
-        if (route == null) {
-            route = isFloatCpu(x) ? decide(x, w, bias, stride, padH, padW, groups) : Route.NATIVE;
+        if (route == null && isFloatCpu(x)) {
+            return checkedCall(x, w, bias, stride, padH, padW, groups);
         }
-        return apply(route, x, w, bias, stride, padH, padW, groups);
+        return apply(route == null ? Route.NATIVE : route, x, w, bias, stride, padH, padW, groups);
     }
 
     /** Computes the convolution by one route, unchecked. */
@@ -164,21 +164,36 @@ public final class Convolution {
         return r == Route.IM2COL ? null : Route.IM2COL;
     }
 
-    private static Route decide(NDArray x, NDArray w, NDArray bias, int stride, int padH, int padW, int groups) {
+    /**
+     * The first call of a shape class is computed by its route and checked on its own data; a wrong result moves the
+     * class to the next route (said once on stderr) and is computed again. Later calls take the decided route.
+     */
+    private static NDArray checkedCall(NDArray x, NDArray w, NDArray bias, int stride, int padH, int padW,
+                                       int groups) {
         ConvShape s = ConvShape.of(x, w, stride, padH, padW, groups);
         boolean backward = JniUtils.isGradMode() && (requiresGrad(x) || requiresGrad(w));
         synchronized (DECISIONS) {
             Decision d = DECISIONS.get(s);
             if (d != null && (d.backwardChecked() || !backward)) {
-                return d.route();
+                return apply(d.route(), x, w, bias, stride, padH, padW, groups);
             }
-            List<ConvCheck.Result> checks = new ArrayList<>();
+            List<ConvCheck.Result> checks = new ArrayList<>(d == null ? List.of() : d.checks());
             Route r = d == null ? initialRoute(s) : d.route();
-            if (diagnostic && r != Route.NATIVE) {
-                checks.add(ConvCheck.verify(Route.NATIVE, x, w, bias, stride, padH, padW, groups, backward, false));
+            if (diagnostic && d == null && r != Route.NATIVE) {
+                NDArray y = apply(Route.NATIVE, x, w, bias, stride, padH, padW, groups);
+                checks.add(ConvCheck.checkOutput(Route.NATIVE, x, w, bias, y, stride, padH, padW, groups,
+                        ConvCheck.Depth.RUNTIME));
+                y.close();
             }
+            NDArray y;
             while (true) {
-                ConvCheck.Result c = ConvCheck.verify(r, x, w, bias, stride, padH, padW, groups, backward, false);
+                y = apply(r, x, w, bias, stride, padH, padW, groups);
+                ConvCheck.Result c = ConvCheck.checkOutput(r, x, w, bias, y, stride, padH, padW, groups,
+                        ConvCheck.Depth.RUNTIME);
+                if (c.ok() && backward) {
+                    c = ConvCheck.combine(c, ConvCheck.checkBackward(r, x, w, bias, stride, padH, padW, groups,
+                            ConvCheck.Depth.RUNTIME));
+                }
                 checks.add(c);
                 if (c.ok()) {
                     break;
@@ -192,13 +207,8 @@ public final class Convolution {
                         + "route %s (%s); using route %s for it (%s)%n", s, r, c.summary(), nr, Cpu.describe());
                 r = nr;
             }
-            if (d != null) {
-                List<ConvCheck.Result> all = new ArrayList<>(d.checks());
-                all.addAll(checks);
-                checks = all;
-            }
             DECISIONS.put(s, new Decision(s, r, List.copyOf(checks), backward));
-            return r;
+            return y;
         }
     }
 
