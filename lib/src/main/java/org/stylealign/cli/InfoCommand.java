@@ -93,7 +93,7 @@ final class InfoCommand implements Command {
             out.println("  (no CPU float32 convolution ran: nothing to check on this device)");
             return;
         }
-        out.println("  shape                                        route   engine (native) check");
+        out.println("  shape                                        layout         route   engine (native) check");
         for (Convolution.Decision d : decisions) {
             ConvCheck.Result nat = d.checks().stream().filter(c -> c.route() == Convolution.Route.NATIVE).findFirst()
                     .orElse(null);
@@ -101,7 +101,7 @@ final class InfoCommand implements Command {
                     : "WRONG: " + nat.summary();
             String why = d.route() == Convolution.Route.PADDED && (nat == null || nat.ok())
                     ? " (channels padded to 16 as a precaution)" : "";
-            out.printf("  %-44s %-7s %s%s%n", d.shape(), d.route(), engine, why);
+            out.printf("  %-44s %-14s %-7s %s%s%n", d.shape(), d.layout(), d.route(), engine, why);
         }
     }
 

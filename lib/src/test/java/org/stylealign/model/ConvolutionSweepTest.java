@@ -66,10 +66,13 @@ class ConvolutionSweepTest {
                     }
                 }
             }
-            // 1x1: fromRGB, toRGB, the skip path (and stride 2 for completeness)
+            // 1x1: fromRGB, toRGB, the skip path; and stride 2, which the networks do not use (with 3 input channels
+            // its AVX2 weight gradient corrupts the heap: ConvolutionRealEngineTest runs it in a child JVM)
             for (int[] io : new int[][] {{3, 64}, {64, 3}, {17, 64}, {65, 64}, {64, 128}, {129, 128}}) {
                 c.add(new Case(n, io[0], io[1], 1, 8, 1, 1, 0, "1x1"));
-                c.add(new Case(n, io[0], io[1], 1, 8, 1, 2, 0, "1x1 stride 2"));
+                if (io[0] >= 16) {
+                    c.add(new Case(n, io[0], io[1], 1, 8, 1, 2, 0, "1x1 stride 2"));
+                }
             }
             c.add(new Case(n, 3, 16, 1, 64, 1, 1, 0, "1x1 fromRGB"));
             // the polyphase upsampling conv: 2x2 on the padded input, 4 x out channels
@@ -110,7 +113,7 @@ class ConvolutionSweepTest {
         lines.add("# per route: the largest error over the checked values divided by its float32 tolerance "
                 + "(1e-5 of the sum of |terms|); forward and backward, NCHW and channels-last");
         lines.add(String.format(Locale.ROOT, "%-44s %-26s %-12s %-12s %-12s %s", "shape", "use", "native",
-                "padded", "im2col", "auto route"));
+                "padded", "im2col", "auto route NCHW / channels-last"));
         lines.addAll(table);
         Files.write(out, lines);
         lines.forEach(System.out::println);
@@ -140,23 +143,33 @@ class ConvolutionSweepTest {
                         c.stride(), c.pad(), c.pad(), c.groups(), true, depth);
                 ConvCheck.Result col = ConvCheck.verify(Convolution.Route.IM2COL, x, w, b, c.stride(), c.pad(),
                         c.pad(), c.groups(), true, depth);
-                // the library's own choice, with gradients recorded so that its backward is checked too
-                Convolution.Route auto;
-                try (ai.djl.training.GradientCollector gc =
-                             ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                    NDArray xg = x.duplicate();
-                    xg.setRequiresGradient(true);
-                    Convolution.conv2d(xg, w, b, c.stride(), c.pad(), c.pad(), c.groups());
-                    auto = Convolution.decisions().stream().filter(d -> d.shape().equals(c.shape())).findFirst()
-                            .orElseThrow().route();
+                // the library's own choice in each layout, with gradients recorded so that its backward is checked
+                List<Convolution.Route> autos = new ArrayList<>();
+                for (NDArray xl : new NDArray[] {x, Tensors.channelsLast(x)}) {
+                    Convolution.Layout layout = Convolution.layoutOf(xl);
+                    Convolution.Route auto;
+                    try (ai.djl.training.GradientCollector gc =
+                                 ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                        NDArray xg = xl.duplicate();
+                        xg.setRequiresGradient(true);
+                        Convolution.conv2d(xg, w, b, c.stride(), c.pad(), c.pad(), c.groups());
+                        auto = Convolution.decisions().stream()
+                                .filter(d -> d.shape().equals(c.shape()) && d.layout() == layout).findFirst()
+                                .orElseThrow().route();
+                    }
+                    autos.add(auto);
+                    NDArray y = Convolution.apply(auto, xl, w, b, c.stride(), c.pad(), c.pad(), c.groups());
+                    ConvCheck.Result lib = ConvCheck.combine(
+                            ConvCheck.checkOutput(auto, xl, w, b, y, c.stride(), c.pad(), c.pad(), c.groups(), depth),
+                            ConvCheck.checkBackward(auto, xl, w, b, c.stride(), c.pad(), c.pad(), c.groups(), depth));
+                    if (!lib.ok()) {
+                        failures.add(c.shape() + " " + layout + " (" + c.use() + "): the library's route " + auto
+                                + " is wrong: " + lib);
+                    }
                 }
-                ConvCheck.Result lib = auto == Convolution.Route.NATIVE ? nat
-                        : auto == Convolution.Route.PADDED ? pad : col;
                 table.add(String.format(Locale.ROOT, "%-44s %-26s %-12s %-12s %-12s %s", c.shape(), c.use(),
-                        cell(nat), padsSomething ? cell(pad) : "= native", cell(col), auto));
-                if (!lib.ok()) {
-                    failures.add(c.shape() + " (" + c.use() + "): the library's route " + auto + " is wrong: " + lib);
-                }
+                        cell(nat), padsSomething ? cell(pad) : "= native", cell(col),
+                        autos.get(0) + " / " + autos.get(1)));
                 if (padsSomething && !pad.ok()) {
                     failures.add(c.shape() + " (" + c.use() + "): the padded workaround is wrong: " + pad);
                 }
@@ -164,11 +177,15 @@ class ConvolutionSweepTest {
                     failures.add(c.shape() + " (" + c.use() + "): the im2col workaround is wrong: " + col);
                 }
                 if (!nat.ok()) {
-                    // the run-time check samples: it must see what the exhaustive comparison sees
-                    ConvCheck.Result sampled = ConvCheck.verify(Convolution.Route.NATIVE, x, w, b, c.stride(),
-                            c.pad(), c.pad(), c.groups(), true, ConvCheck.Depth.RUNTIME);
-                    if (sampled.ok()) {
-                        failures.add(c.shape() + ": the sampled run-time check missed a wrong engine: " + nat);
+                    // the run-time check samples: on the same output it must see what the dense comparison sees
+                    NDArray y = Convolution.apply(Convolution.Route.NATIVE, x, w, b, c.stride(), c.pad(), c.pad(),
+                            c.groups());
+                    ConvCheck.Result dense = ConvCheck.checkOutput(Convolution.Route.NATIVE, x, w, b, y, c.stride(),
+                            c.pad(), c.pad(), c.groups(), depth);
+                    ConvCheck.Result light = ConvCheck.checkOutput(Convolution.Route.NATIVE, x, w, b, y, c.stride(),
+                            c.pad(), c.pad(), c.groups(), ConvCheck.Depth.RUNTIME);
+                    if (!dense.ok() && light.ok()) {
+                        failures.add(c.shape() + ": the run-time check missed a wrong output: " + dense);
                     }
                 }
             }
