@@ -53,6 +53,36 @@ public final class Generator implements AutoCloseable {
         return config;
     }
 
+    /** A copy of this generator: its own tensors, on the same device. */
+    public Generator copy() {
+        return withParts(this, List.of());
+    }
+
+    /**
+     * This generator with the tensors of {@code parts} taken from {@code donor}, a model of the same architecture:
+     * with the parent as donor, the paper's component reset (Fig. 1, 8); in general a hybrid of two aligned models.
+     * Returns a new generator; neither input changes. Buffers go with their part (w_avg with the mapping, the stored
+     * noise maps with the noise), so taking {@link Part#all()} from the donor reproduces the donor exactly.
+     */
+    public Generator withParts(Generator donor, java.util.Collection<Part> parts) {
+        if (!config.equals(donor.config)) {
+            throw new IllegalArgumentException("cannot take parts from a generator of another architecture: "
+                    + donor.config + " vs " + config);
+        }
+        try (NDManager staging = NDManager.newBaseManager(device())) {
+            Map<String, NDArray> t = new java.util.LinkedHashMap<>();
+            Map<String, NDArray> theirs = donor.tensors();
+            for (Map.Entry<String, NDArray> e : tensors().entrySet()) {
+                NDArray src = Part.anyMatches(parts, e.getKey()) ? theirs.get(e.getKey()) : e.getValue();
+                // duplicate() is a real copy; toDevice(same device, copy=true) would alias the storage
+                NDArray c = src.getDevice().equals(device()) ? src.duplicate() : src.toDevice(device(), true);
+                c.attach(staging);
+                t.put(e.getKey(), c);
+            }
+            return Generator.of(config, device(), t);
+        }
+    }
+
     public NDManager manager() {
         return manager;
     }

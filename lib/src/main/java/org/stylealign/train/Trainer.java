@@ -130,15 +130,7 @@ public final class Trainer implements AutoCloseable {
 
     /** A copy of a generator's tensors in a new generator. */
     static Generator copy(Generator src) {
-        try (NDManager staging = NDManager.newBaseManager(src.device())) {
-            Map<String, NDArray> t = new LinkedHashMap<>();
-            for (Map.Entry<String, NDArray> e : src.tensors().entrySet()) {
-                NDArray c = e.getValue().duplicate();
-                c.attach(staging);
-                t.put(e.getKey(), c);
-            }
-            return Generator.of(src.config(), src.device(), t);
-        }
+        return src.copy();
     }
 
     private static Map<String, NDArray> trainable(Map<String, NDArray> all, java.util.Set<String> names,

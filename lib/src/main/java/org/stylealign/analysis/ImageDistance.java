@@ -1,0 +1,67 @@
+package org.stylealign.analysis;
+
+import ai.djl.ndarray.NDArray;
+import org.stylealign.metrics.FeatureExtractor;
+
+/** Distances between two batches of images of the same latents, image by image, averaged. */
+public final class ImageDistance {
+
+    /** A pixel distance and a feature distance (NaN when not measured). */
+    public record Pair(double pixel, double feature) {
+        public static final Pair NONE = new Pair(Double.NaN, Double.NaN);
+    }
+
+    private ImageDistance() {
+    }
+
+    /** Mean absolute difference of two image batches [N, C, H, W] in [-1, 1] (0 = identical, 2 = opposite). */
+    public static double pixel(NDArray a, NDArray b) {
+        if (!a.getShape().equals(b.getShape())) {
+            throw new IllegalArgumentException("image batches differ in shape: " + a.getShape() + " vs "
+                    + b.getShape());
+        }
+        try (NDArray d = a.sub(b); NDArray ad = d.abs(); NDArray mean = ad.mean()) {
+            return mean.getFloat();
+        }
+    }
+
+    /** Mean Euclidean distance between feature vectors of the same images: row i of a against row i of b. */
+    public static double feature(float[][] a, float[][] b) {
+        if (a.length != b.length || a.length == 0) {
+            throw new IllegalArgumentException("feature batches of " + a.length + " and " + b.length + " rows");
+        }
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            double s = 0;
+            for (int k = 0; k < a[i].length; k++) {
+                double d = (double) a[i][k] - b[i][k];
+                s += d * d;
+            }
+            sum += Math.sqrt(s);
+        }
+        return sum / a.length;
+    }
+
+    /** Features of a batch, {@code batch} images at a time. */
+    public static float[][] features(FeatureExtractor f, NDArray images, int batch) {
+        long n = images.getShape().get(0);
+        float[][] out = new float[(int) n][];
+        for (long i = 0; i < n; i += batch) {
+            try (NDArray part = images.get(i + ":" + Math.min(n, i + batch))) {
+                float[][] fi = f.features(part);
+                System.arraycopy(fi, 0, out, (int) i, fi.length);
+            }
+        }
+        return out;
+    }
+
+    /** Pixel and (when {@code f} is given) feature distance of b to a, whose features may be given. */
+    static Pair between(NDArray a, float[][] aFeatures, NDArray b, FeatureExtractor f, int batch) {
+        double px = pixel(a, b);
+        if (f == null) {
+            return new Pair(px, Double.NaN);
+        }
+        float[][] fa = aFeatures != null ? aFeatures : features(f, a, batch);
+        return new Pair(px, feature(fa, features(f, b, batch)));
+    }
+}
