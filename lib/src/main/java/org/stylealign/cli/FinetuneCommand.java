@@ -20,7 +20,7 @@ final class FinetuneCommand implements Command {
 
     static final String USAGE = String.join("\n",
             "usage: stylealign finetune --from CHECKPOINT (--domain NAME --size S --count N [--seed K] | --data DIR)",
-            "                           --out DIR --kimg K [--freeze mapping,affine,convs,torgb,g.bR,d,d.bR]",
+            "                           --out DIR --kimg K [--freeze mapping,affine,convs,torgb,const,noise,P@R,g.bR,d,d.bR]",
             "G starts from the checkpoint's G (or G_ema), G_ema from its G_ema, D from its D (fresh without one).",
             TrainOptions.DATA_USAGE);
 

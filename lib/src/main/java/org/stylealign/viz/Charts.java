@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -33,6 +35,31 @@ public final class Charts {
         chart.getStyler().setMarkerSize(4);
         chart.getStyler().setXAxisDecimalPattern("#0.###");
         chart.getStyler().setYAxisDecimalPattern("#0.###");
+        return chart;
+    }
+
+    /**
+     * Grouped bars: one group per category, one bar per series (insertion order), e.g. categories = model parts and
+     * series = models. Each series has one value per category.
+     */
+    public static CategoryChart bars(String title, String xLabel, String yLabel, java.util.List<String> categories,
+                                     Map<String, double[]> series) {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setYAxisDecimalPattern("#0.###");
+        for (Map.Entry<String, double[]> e : series.entrySet()) {
+            if (e.getValue().length != categories.size()) {
+                throw new IllegalArgumentException("series '" + e.getKey() + "' has " + e.getValue().length
+                        + " values for " + categories.size() + " categories");
+            }
+            java.util.List<Double> ys = new java.util.ArrayList<>();
+            for (double v : e.getValue()) {
+                ys.add(v);
+            }
+            chart.addSeries(e.getKey(), categories, ys);
+        }
         return chart;
     }
 

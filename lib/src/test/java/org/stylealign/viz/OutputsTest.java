@@ -132,4 +132,14 @@ class OutputsTest {
         assertEquals("a\nb\tc", Display.plainText("<p>a</p><table><tr><td>b</td><td>c</td></tr></table>").strip()
                 .replace("\t\n", "\n").replaceAll("\t$", ""));
     }
+
+    @Test
+    void barsHaveOneValuePerCategory() {
+        var chart = Charts.bars("b", "part", "share", java.util.List.of("mapping", "convs"),
+                new java.util.LinkedHashMap<>(java.util.Map.of("C1", new double[] {0.1, 0.8})));
+        assertEquals(1, chart.getSeriesMap().size());
+        assertEquals(Charts.WIDTH, Charts.save(chart, "00-test-bars").getWidth());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Charts.bars("b", "x", "y",
+                java.util.List.of("a", "b", "c"), java.util.Map.of("s", new double[] {1, 2})));
+    }
 }
