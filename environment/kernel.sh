@@ -18,6 +18,6 @@ export GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-2000}"
 # what a cell prints is captured by the kernel and lands in the notebook.
 log="${STYLEALIGN_KERNEL_LOG:-$env_dir/.state/kernel.log}"
 exec 2>>"$log"
-exec java ${STYLEALIGN_KERNEL_OPTS:--Xmx4g} -Djava.awt.headless=true -Dai.djl.offline=true \
+exec java ${STYLEALIGN_KERNEL_OPTS:--Xmx4g} -XX:MaxDirectMemorySize=1g -Djava.awt.headless=true -Dai.djl.offline=true \
   -Dai.djl.pytorch.num_threads="${STYLEALIGN_THREADS:-2}" -Dai.djl.pytorch.num_interop_threads=1 \
   -jar "$jar" "$@"

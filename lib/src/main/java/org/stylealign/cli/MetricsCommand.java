@@ -34,6 +34,10 @@ final class MetricsCommand implements Command {
             "       stylealign metrics train-classifier --domains a,b,c --out FILE.safetensors [--size 32]",
             "                          (a domain may carry a fixed transform: avataaars-tx20, avataaars-rot180)",
             "                          [--count 1000] [--seed 1] [--steps 600] [--batch 64]",
+            "       stylealign metrics train-attributes --domain NAME --out FILE.safetensors [--size 32] [--count 12000]",
+            "                          [--seed 101] [--steps 3000] [--batch 64] [--test 0.15] [--fp16]",
+            "                          an attribute classifier (glasses, facial hair, hair/skin luminance, mouth...; see",
+            "                          docs/attributes.md) on a domain's exact labels, scored on held-out images",
             "       stylealign metrics classify (--data DIR | --checkpoint FILE) [--samples 1000] [--classifier F]",
             "                          how the domain classifier labels real images or a model's samples",
             "Features: the bundled 32 px domain classifier unless --classifier or --features (TorchScript, e.g.",
@@ -46,7 +50,8 @@ final class MetricsCommand implements Command {
 
     @Override
     public String summary() {
-        return "FID / KID / domain share of checkpoints or a run's snapshots vs a domain; train-classifier";
+        return "FID / KID / domain share of checkpoints or a run's snapshots vs a domain; train-classifier, "
+                + "train-attributes";
     }
 
     @Override
@@ -58,6 +63,10 @@ final class MetricsCommand implements Command {
         if (argv[0].equals("train-classifier")) {
             return trainClassifier(new Args(java.util.Arrays.copyOfRange(argv, 1, argv.length),
                     Set.of("domains", "out", "size", "count", "seed", "steps", "batch"), Set.of()), out);
+        }
+        if (argv[0].equals("train-attributes")) {
+            return trainAttributes(new Args(java.util.Arrays.copyOfRange(argv, 1, argv.length),
+                    Set.of("domain", "out", "size", "count", "seed", "steps", "batch", "test"), Set.of("fp16")), out);
         }
         if (argv[0].equals("classify")) {
             return classify(new Args(java.util.Arrays.copyOfRange(argv, 1, argv.length),
@@ -158,6 +167,49 @@ final class MetricsCommand implements Command {
                     out.printf(Locale.ROOT, "held-out %-12s %.1f%% classified as itself%n", sources.get(c).name(),
                             100 * Quality.share(f.probabilities(img), c));
                 }
+            }
+        }
+        return 0;
+    }
+
+    private static int trainAttributes(Args a, PrintStream out) throws Exception {
+        String domain = a.require("domain");
+        List<org.stylealign.metrics.Attribute> attrs;
+        try {
+            attrs = org.stylealign.metrics.Attribute.forDomain(domain);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--domain: " + e.getMessage());
+        }
+        double test = Double.parseDouble(a.get("test", "0.15"));
+        if (!(test > 0 && test < 1)) {
+            throw new UsageException("--test must be a fraction in (0, 1), got " + test);
+        }
+        int steps = a.intValue("steps", 3000);
+        int batch = a.intValue("batch", 64);
+        if (steps < 1 || batch < 2) {
+            throw new UsageException("--steps must be >= 1 and --batch >= 2");
+        }
+        BuildSpec spec = BuildSpec.ofStyle(domain, a.intValue("size", 32), a.intValue("count", 12000),
+                a.intValue("seed", 101));
+        out.println("dataset " + spec.id() + " (built if missing)");
+        ImageDataset ds = new DatasetBuilder().open(spec);
+        ImageDataset.Split split = ds.split(test, a.intValue("seed", 101));
+        Path dest = a.path("out");
+        long t0 = System.nanoTime();
+        try (org.stylealign.metrics.AttributeClassifier c = org.stylealign.metrics.AttributeClassifier.train(ds,
+                split.train(), attrs, steps, batch, a.intValue("seed", 101), out)) {
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (dest.getParent() != null) {
+                Files.createDirectories(dest.getParent());
+            }
+            c.save(dest, a.has("fp16"));
+            out.printf(Locale.ROOT, "trained on %d images in %.0f s; wrote %s (%d bytes)%n", split.train().length,
+                    secs, dest, Files.size(dest));
+            out.printf(Locale.ROOT, "held-out: %d images of %s%n", split.test().length, spec.id());
+            out.println("attribute,metric,value,baseline,extra,n");
+            for (var sc : c.evaluate(ds, split.test())) {
+                out.printf(Locale.ROOT, "%s,%s,%.4f,%.4f,%.4f,%d%n", sc.attribute(), sc.metric(), sc.value(),
+                        sc.baseline(), sc.extra(), sc.n());
             }
         }
         return 0;

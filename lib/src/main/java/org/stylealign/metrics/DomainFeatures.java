@@ -1,16 +1,10 @@
 package org.stylealign.metrics;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
-import ai.djl.nn.pooling.Pool;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import org.stylealign.data.ImageDataset;
 import org.stylealign.io.CheckpointException;
 import org.stylealign.io.HostTensor;
@@ -39,8 +33,7 @@ import java.util.SplittableRandom;
  */
 public final class DomainFeatures implements FeatureExtractor {
 
-    public static final int SIZE = 32;
-    static final int[] WIDTHS = {32, 64, 128, 128};
+    public static final int SIZE = SmallCnn.SIZE;
     static final String META_CLASSES = "domain_features.classes";
     static final String META_SIZE = "domain_features.size";
     /** The classifier trained by the project on the DiceBear domains (models/README.md says how). */
@@ -55,51 +48,24 @@ public final class DomainFeatures implements FeatureExtractor {
         this.classes = List.copyOf(classes);
         this.manager = NDManager.newBaseManager(Devices.preferred());
         this.scalars = new Scalars(manager);
-        this.params = new LinkedHashMap<>();
-        for (Map.Entry<String, Shape> e : shapes(classes.size()).entrySet()) {
-            HostTensor h = weights.get(e.getKey());
-            if (h == null || !new Shape(h.shape()).equals(e.getValue())) {
-                manager.close();
-                throw new IllegalArgumentException("domain features: tensor " + e.getKey() + " is "
-                        + (h == null ? "missing" : "of shape " + h.shapeString()) + ", expected " + e.getValue());
-            }
-            try (NDArray wrapped = manager.create(h.values(), e.getValue())) {
-                NDArray owned = wrapped.duplicate(); // libtorch-owned, not over the Java array
-                owned.attach(manager);
-                params.put(e.getKey(), owned);
-            }
+        try {
+            this.params = SmallCnn.load(manager, shapes(classes.size()), weights, "domain features");
+        } catch (IllegalArgumentException e) {
+            manager.close();
+            throw e;
         }
     }
 
     static Map<String, Shape> shapes(int classes) {
-        Map<String, Shape> s = new LinkedHashMap<>();
-        int in = 3;
-        for (int i = 0; i < WIDTHS.length; i++) {
-            s.put("conv" + i + ".weight", new Shape(WIDTHS[i], in, 3, 3));
-            s.put("conv" + i + ".bias", new Shape(WIDTHS[i]));
-            in = WIDTHS[i];
-        }
-        s.put("fc.weight", new Shape(classes, in));
+        Map<String, Shape> s = SmallCnn.trunkShapes();
+        s.put("fc.weight", new Shape(classes, SmallCnn.FEATURES));
         s.put("fc.bias", new Shape(classes));
         return s;
     }
 
     /** Freshly initialised (He-normal) weights. */
     static DomainFeatures init(List<String> classes, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Map<String, HostTensor> w = new LinkedHashMap<>();
-        for (Map.Entry<String, Shape> e : shapes(classes.size()).entrySet()) {
-            long[] shape = e.getValue().getShape();
-            float[] v = new float[(int) e.getValue().size()];
-            if (e.getKey().endsWith(".weight")) {
-                double std = Math.sqrt(2.0 / (e.getValue().size() / shape[0]));
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) (r.nextGaussian() * std);
-                }
-            }
-            w.put(e.getKey(), new HostTensor(shape, v));
-        }
-        return new DomainFeatures(classes, w);
+        return new DomainFeatures(classes, SmallCnn.init(shapes(classes.size()), seed));
     }
 
     public static DomainFeatures load(Path file) throws CheckpointException {
@@ -158,22 +124,8 @@ public final class DomainFeatures implements FeatureExtractor {
 
     /** Returns {features [N, 128], logits [N, K]} in the manager of {@code images}. */
     NDList forward(NDArray images) {
-        NDManager m = images.getManager();
-        NDArray x = FeatureExtractor.resize(FeatureExtractor.rgb(images, m), SIZE, m);
-        for (int i = 0; i < WIDTHS.length; i++) {
-            x = Convolution.conv2d(x, params.get("conv" + i + ".weight"), params.get("conv" + i + ".bias"), 1, 1, 1, 1);
-            x = Activation.leakyRelu(x, 0.2f);
-            if (i < WIDTHS.length - 1) {
-                x = Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
-            }
-        }
-        long hw = x.getShape().get(2) * x.getShape().get(3);
-        // (a persistent scalar: x.div(number) inside a differentiated graph is the NaN trap)
-        NDArray features = x.sum(new int[] {2, 3}).mul(scalars.of(1f / hw));
-        NDArray wt = params.get("fc.weight").transpose();
-        wt.attach(m); // a transient view: freed with the caller's manager, not kept by the network's
-        NDArray logits = features.matMul(wt).add(params.get("fc.bias"));
-        return new NDList(features, logits);
+        NDArray features = SmallCnn.features(params, scalars, images);
+        return new NDList(features, SmallCnn.linear(params, "fc", features));
     }
 
     @Override
@@ -268,70 +220,38 @@ public final class DomainFeatures implements FeatureExtractor {
         int k = sources.size();
         int per = Math.max(1, batch / k);
         SplittableRandom r = new SplittableRandom(seed + 1);
-        Map<String, NDArray[]> moments = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : f.params.entrySet()) {
-            e.getValue().setRequiresGradient(true);
-            moments.put(e.getKey(), new NDArray[] {f.manager.zeros(e.getValue().getShape()),
-                    f.manager.zeros(e.getValue().getShape())});
-        }
-        double lr = 1e-3;
-        double b1 = 0.9;
-        double b2 = 0.999;
+        ClassifierTrainer trainer = new ClassifierTrainer(f.params, f.manager, 1e-3);
         double avgLoss = Double.NaN;
-        for (int step = 1; step <= steps; step++) {
-            try (NDManager m = f.manager.newSubManager()) {
-                List<NDArray> xs = new ArrayList<>();
-                float[] onehot = new float[per * k * k];
-                for (int c = 0; c < k; c++) {
-                    Source s = sources.get(c);
-                    int[] idx = new int[per];
-                    for (int i = 0; i < per; i++) {
-                        idx[i] = r.nextInt(s.size());
-                        onehot[(c * per + i) * k + c] = 1f;
+        try {
+            for (int step = 1; step <= steps; step++) {
+                double loss = trainer.step(m -> {
+                    List<NDArray> xs = new ArrayList<>();
+                    float[] onehot = new float[per * k * k];
+                    for (int c = 0; c < k; c++) {
+                        Source s = sources.get(c);
+                        int[] idx = new int[per];
+                        for (int i = 0; i < per; i++) {
+                            idx[i] = r.nextInt(s.size());
+                            onehot[(c * per + i) * k + c] = 1f;
+                        }
+                        NDArray img = FeatureExtractor.resize(FeatureExtractor.rgb(s.images(m, idx), m), SIZE, m);
+                        xs.add(r.nextBoolean() ? img.flip(3) : img);
                     }
-                    NDArray img = FeatureExtractor.resize(FeatureExtractor.rgb(s.images(m, idx), m), SIZE, m);
-                    xs.add(r.nextBoolean() ? img.flip(3) : img);
-                }
-                NDArray x = NDArrays.concat(new NDList(xs), 0);
-                NDArray target = m.create(onehot, new Shape(per * k, k));
-                NDArray t = target.duplicate();
-                target.close();
-                t.attach(m);
-                double loss;
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray x = NDArrays.concat(new NDList(xs), 0);
+                    NDArray t = org.stylealign.model.Tensors.owned(m, onehot, new Shape(per * k, k));
                     NDArray logits = f.forward(x).get(1);
-                    NDArray ce = logits.logSoftmax(1).mul(t).sum().neg().mul(f.scalars.of(1f / (per * k)));
-                    gc.backward(ce);
-                    loss = ce.getFloat();
-                }
-                if (!Double.isFinite(loss)) {
-                    f.close();
-                    throw new IllegalStateException("domain classifier training diverged at step " + step);
-                }
+                    return logits.logSoftmax(1).mul(t).sum().neg().mul(f.scalars.of(1f / (per * k)));
+                }, "domain classifier");
                 avgLoss = Double.isNaN(avgLoss) ? loss : 0.95 * avgLoss + 0.05 * loss;
-                double c1 = 1 - Math.pow(b1, step);
-                double c2 = 1 - Math.pow(b2, step);
-                for (Map.Entry<String, NDArray> e : f.params.entrySet()) {
-                    NDArray p = e.getValue();
-                    NDArray[] mv = moments.get(e.getKey());
-                    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
-                        scope.suppressNotUsedWarning(); // frees the update's temporaries (outside any graph)
-                        NDArray g = p.getGradient();
-                        mv[0].muli(b1).addi(g.mul(1 - b1));
-                        mv[1].muli(b2).addi(g.square().mul(1 - b2));
-                        NDArray upd = mv[0].div(c1).div(mv[1].div(c2).sqrt().add(1e-8)).mul(lr);
-                        p.subi(upd);
-                    }
-                    JniUtils.zeroGrad((PtNDArray) p);
+                if (log != null && (step % 50 == 0 || step == steps)) {
+                    log.printf(Locale.ROOT, "classifier step %d/%d  loss %.4f%n", step, steps, avgLoss);
                 }
             }
-            if (log != null && (step % 50 == 0 || step == steps)) {
-                log.printf(Locale.ROOT, "classifier step %d/%d  loss %.4f%n", step, steps, avgLoss);
-            }
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
         }
-        for (NDArray p : f.params.values()) {
-            p.setRequiresGradient(false);
-        }
+        trainer.finish();
         return f;
     }
 

@@ -141,8 +141,10 @@ public final class Convolution {
         }
         // torch's pad order: last axis first, (before, after) per axis
         NDArray xp = cip == ci ? x : x.pad(new Shape(0, 0, 0, 0, 0, cip - ci), 0);
-        NDArray wp = w.pad(new Shape(0, 0, 0, 0, 0, cip - ci, 0, cop - co), 0);
-        NDArray bp = bias == null || cop == co ? bias : bias.pad(new Shape(0, cop - co), 0);
+        // derived weights belong to the call (x's manager), not to the network that owns w: otherwise every call
+        // outside an NDScope would leave a padded copy (and its autograd node) in the network's manager
+        NDArray wp = callOwned(w.pad(new Shape(0, 0, 0, 0, 0, cip - ci, 0, cop - co), 0), x);
+        NDArray bp = bias == null || cop == co ? bias : callOwned(bias.pad(new Shape(0, cop - co), 0), x);
         NDArray y = engine(xp, wp, bp, stride, padH, padW, 1);
         return cop == co ? y : y.get(new NDIndex(":, 0:{}", co));
     }
@@ -166,9 +168,15 @@ public final class Convolution {
         int g = groups, cin = s.in() / g, cout = s.out() / g;
         NDArray cols = NDArrays.stack(taps, 2) // [N, C, kh kw, Ho, Wo], channel-major like the weight
                 .reshape(n, g, (long) cin * s.kh() * s.kw(), (long) ho * wo);
-        NDArray y = w.reshape(g, cout, (long) cin * s.kh() * s.kw()).matMul(cols) // [N, g, O/g, Ho Wo]
-                .reshape(n, s.out(), ho, wo);
-        return bias == null ? y : y.add(bias.reshape(1, s.out(), 1, 1));
+        NDArray wm = callOwned(w.reshape(g, cout, (long) cin * s.kh() * s.kw()), x);
+        NDArray y = wm.matMul(cols).reshape(n, s.out(), ho, wo); // [N, g, O/g, Ho Wo] -> [N, O, Ho, Wo]
+        return bias == null ? y : y.add(callOwned(bias.reshape(1, s.out(), 1, 1), x));
+    }
+
+    /** Hands a tensor derived from a weight to the manager of the call's input. */
+    private static NDArray callOwned(NDArray derived, NDArray x) {
+        derived.attach(x.getManager());
+        return derived;
     }
 
     // ---- the policy ----

@@ -1,0 +1,93 @@
+package org.stylealign.analysis;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.stylealign.metrics.AttributeClassifier;
+import org.stylealign.model.Generator;
+import org.stylealign.model.Noise;
+import org.stylealign.model.StyleCodes;
+import org.stylealign.model.StyleStatistics;
+
+import java.util.function.UnaryOperator;
+
+/**
+ * What one StyleSpace channel edit does in a model, for comparing aligned models: the same latents, the channel
+ * moved by alpha times its standard deviation in that model (the StyleSpace convention), rendered with the stored
+ * noise before and after.
+ *
+ * <ul>
+ *   <li><b>attribute response</b>: mean over images of (attribute read after - before), by an attribute
+ *       classifier of the model's domain;</li>
+ *   <li><b>change-map agreement</b> of two models: per image, the Pearson correlation over pixels of the two
+ *       change maps |after - before| (averaged over colour channels), optionally after a known transform of the
+ *       first map (a shift or flip between the models' domains); averaged over images.</li>
+ * </ul>
+ */
+public final class EditEffect {
+
+    /** Images before and after one edit, [N, C, H, W] in [-1, 1], owned by the manager given to {@link #of}. */
+    public record Edit(NDArray before, NDArray after) {
+        /** Per image: the mean over colour channels of |after - before|, [N, H, W]. */
+        public NDArray changeMap() {
+            return after.sub(before).abs().mean(new int[] {1});
+        }
+    }
+
+    private EditEffect() {
+    }
+
+    /**
+     * Renders {@code z} [N, zDim] in {@code g}, before and after adding alpha x std(channel) to the channel (std over
+     * {@code stats}, the model's own style statistics).
+     */
+    public static Edit of(Generator g, StyleStatistics stats, NDArray z, int layer, int channel, float alpha,
+                          NDManager m) {
+        float delta = alpha * stats.std(layer, channel);
+        NDArray zz = z.duplicate();
+        zz.attach(m);
+        StyleCodes s = g.styles(g.broadcast(g.mapping(zz)));
+        NDArray before = g.synthesis(s, Noise.constant());
+        NDArray after = g.synthesis(s.editChannel(layer, channel, delta), Noise.constant());
+        return new Edit(before, after);
+    }
+
+    /** Mean of (attribute after - attribute before) over the edit's images. */
+    public static double attributeResponse(Edit e, AttributeClassifier reader, String attribute) {
+        double[] a = reader.score(e.before(), attribute), b = reader.score(e.after(), attribute);
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d += b[i] - a[i];
+        }
+        return d / a.length;
+    }
+
+    /**
+     * Mean over images of the correlation between the change maps of {@code a} (transformed by {@code transformA},
+     * which takes and returns [N, H, W]; null for none) and {@code b}. Images whose map is constant count as 0.
+     */
+    public static double changeMapAgreement(Edit a, Edit b, UnaryOperator<NDArray> transformA) {
+        NDArray ma = a.changeMap();
+        if (transformA != null) {
+            ma = transformA.apply(ma);
+        }
+        NDArray mb = b.changeMap();
+        if (!ma.getShape().equals(mb.getShape())) {
+            throw new IllegalArgumentException("change maps differ in shape: " + ma.getShape() + " vs "
+                    + mb.getShape());
+        }
+        int n = (int) ma.getShape().get(0);
+        int px = (int) (ma.getShape().size() / n);
+        float[] x = ma.toFloatArray(), y = mb.toFloatArray();
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double[] u = new double[px], v = new double[px];
+            for (int k = 0; k < px; k++) {
+                u[k] = x[i * px + k];
+                v[k] = y[i * px + k];
+            }
+            double r = ChannelSearch.correlation(u, v);
+            sum += Double.isNaN(r) ? 0 : r;
+        }
+        return sum / n;
+    }
+}
