@@ -1,0 +1,54 @@
+package org.stylealign.analysis;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
+import org.stylealign.model.Generator;
+import org.stylealign.model.StyleStatistics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EditEffectTest {
+
+    @Test
+    void separationAndCorrelationByHand() {
+        double[] v = {1, 2, 3, 4};
+        boolean[] pos = {false, false, true, true};
+        boolean[] neg = {true, true, false, false};
+        // (3.5 - 1.5) / population std of 1..4 (sqrt(1.25))
+        assertEquals(2 / Math.sqrt(1.25), ChannelSearch.separation(v, pos, neg), 1e-12);
+        assertEquals(1.0, ChannelSearch.correlation(v, new double[] {2, 4, 6, 8}), 1e-12);
+        assertEquals(-1.0, ChannelSearch.correlation(v, new double[] {4, 3, 2, 1}), 1e-12);
+        assertTrue(Double.isNaN(ChannelSearch.correlation(v, new double[] {1, 1, 1, 1})));
+    }
+
+    @Test
+    void aZeroEditChangesNothingAndChangeMapsAgreeAsComputedByHand() {
+        Generator g = Generator.create(ComponentResetTest.TINY, Device.cpu(), 4);
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            StyleStatistics stats = StyleStatistics.of(g, 32, 16, 100);
+            NDArray z = g.zFromSeeds(m, 1, 2, 3);
+            EditEffect.Edit none = EditEffect.of(g, stats, z, 2, 5, 0f, m);
+            assertEquals(0f, none.changeMap().abs().max().getFloat());
+            EditEffect.Edit e = EditEffect.of(g, stats, z, 2, 5, 8f, m);
+            assertTrue(e.changeMap().max().getFloat() > 0, "an edit of 8 std changes the image");
+            assertEquals(1.0, EditEffect.changeMapAgreement(e, e, null), 1e-9);
+            // a hand-made pair: b's change map is a's mirrored; agreement is 1 only after mirroring a's map
+            NDArray before = m.zeros(new Shape(2, 3, 4, 4));
+            float[] ramp = new float[2 * 3 * 16];
+            for (int i = 0; i < ramp.length; i++) {
+                ramp[i] = (i % 4) * 0.1f; // grows along x
+            }
+            NDArray a1 = m.create(ramp, new Shape(2, 3, 4, 4)).duplicate();
+            EditEffect.Edit a = new EditEffect.Edit(before, a1);
+            EditEffect.Edit b = new EditEffect.Edit(before, a1.flip(3));
+            assertEquals(-1.0, EditEffect.changeMapAgreement(a, b, null), 1e-6);
+            assertEquals(1.0, EditEffect.changeMapAgreement(a, b, map -> map.flip(2)), 1e-6);
+        } finally {
+            g.close();
+        }
+    }
+}
