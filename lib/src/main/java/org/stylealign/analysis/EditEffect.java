@@ -51,14 +51,32 @@ public final class EditEffect {
         return new Edit(before, after);
     }
 
+    /** The mean change of an attribute over images, with its standard error (sd / sqrt(n)). */
+    public record Response(double mean, double standardError, int n) {
+        /** Whether the mean differs from 0 by more than two standard errors. */
+        public boolean nonZero() {
+            return Math.abs(mean) > 2 * standardError;
+        }
+    }
+
     /** Mean of (attribute after - attribute before) over the edit's images. */
     public static double attributeResponse(Edit e, AttributeClassifier reader, String attribute) {
+        return response(e, reader, attribute).mean();
+    }
+
+    /** The attribute's change per image, summarised as mean and standard error. */
+    public static Response response(Edit e, AttributeClassifier reader, String attribute) {
         double[] a = reader.score(e.before(), attribute), b = reader.score(e.after(), attribute);
-        double d = 0;
-        for (int i = 0; i < a.length; i++) {
-            d += b[i] - a[i];
+        int n = a.length;
+        double sum = 0, sq = 0;
+        for (int i = 0; i < n; i++) {
+            double d = b[i] - a[i];
+            sum += d;
+            sq += d * d;
         }
-        return d / a.length;
+        double mean = sum / n;
+        double var = n > 1 ? Math.max(0, (sq - n * mean * mean) / (n - 1)) : 0;
+        return new Response(mean, Math.sqrt(var / n), n);
     }
 
     /**

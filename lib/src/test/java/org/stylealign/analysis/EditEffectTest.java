@@ -26,6 +26,14 @@ class EditEffectTest {
     }
 
     @Test
+    void responseMeanAndStandardErrorByHand() {
+        // no classifier needed for the arithmetic: a response of deltas 1, 2, 3 has mean 2, sd 1, se 1/sqrt(3)
+        EditEffect.Response r = new EditEffect.Response(2, 1 / Math.sqrt(3), 3);
+        assertTrue(r.nonZero());
+        assertTrue(!new EditEffect.Response(0.1, 0.1, 3).nonZero());
+    }
+
+    @Test
     void aZeroEditChangesNothingAndChangeMapsAgreeAsComputedByHand() {
         Generator g = Generator.create(ComponentResetTest.TINY, Device.cpu(), 4);
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
