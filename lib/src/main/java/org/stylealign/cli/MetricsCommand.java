@@ -205,6 +205,7 @@ final class MetricsCommand implements Command {
             c.save(dest, a.has("fp16"));
             out.printf(Locale.ROOT, "trained on %d images in %.0f s; wrote %s (%d bytes)%n", split.train().length,
                     secs, dest, Files.size(dest));
+            out.println("provenance: " + c.provenance());
             out.printf(Locale.ROOT, "held-out: %d images of %s%n", split.test().length, spec.id());
             out.println("attribute,metric,value,baseline,extra,n");
             for (var sc : c.evaluate(ds, split.test())) {

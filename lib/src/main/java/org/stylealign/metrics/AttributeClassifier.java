@@ -38,6 +38,7 @@ public final class AttributeClassifier implements FeatureExtractor {
     static final String META_DOMAIN = "attributes.domain";
     static final String META_ATTRIBUTES = "attributes.json";
     static final String META_SIZE = "attributes.size";
+    static final String META_PROVENANCE = "attributes.provenance";
     /** Bundled classifiers: {@code /org/stylealign/metrics/attributes-<domain>.safetensors}. */
     public static final String BUNDLED = "/org/stylealign/metrics/attributes-%s.safetensors";
 
@@ -46,6 +47,7 @@ public final class AttributeClassifier implements FeatureExtractor {
     private final NDManager manager;
     private final Scalars scalars;
     private final Map<String, NDArray> params;
+    private String provenance;
 
     private AttributeClassifier(String domain, List<Attribute> attributes, Map<String, HostTensor> weights) {
         this.domain = domain;
@@ -82,7 +84,9 @@ public final class AttributeClassifier implements FeatureExtractor {
                     + META_DOMAIN + "' metadata)");
         }
         try {
-            return new AttributeClassifier(domain, Attribute.fromJson(json), c.tensors());
+            AttributeClassifier a = new AttributeClassifier(domain, Attribute.fromJson(json), c.tensors());
+            a.provenance = c.metadata().get(META_PROVENANCE);
+            return a;
         } catch (RuntimeException e) {
             throw new CheckpointException(file + ": " + e.getMessage(), e);
         }
@@ -115,6 +119,9 @@ public final class AttributeClassifier implements FeatureExtractor {
         meta.put(META_DOMAIN, domain);
         meta.put(META_ATTRIBUTES, Attribute.toJson(attributes));
         meta.put(META_SIZE, Integer.toString(SmallCnn.SIZE));
+        if (provenance != null) {
+            meta.put(META_PROVENANCE, provenance);
+        }
         SafeTensors.write(file, w, meta, half);
     }
 
@@ -124,6 +131,15 @@ public final class AttributeClassifier implements FeatureExtractor {
 
     public List<Attribute> attributes() {
         return attributes;
+    }
+
+    /**
+     * What it was trained on, with the images' attribution and licence (from the dataset's manifest), e.g.
+     * "avataaars-32px-n12000-s101, 10200 images; Avataaars by Pablo Stanley (...); Free for personal and commercial
+     * use (...)"; null when unknown.
+     */
+    public String provenance() {
+        return provenance;
     }
 
     public Attribute attribute(String name) {
@@ -276,6 +292,8 @@ public final class AttributeClassifier implements FeatureExtractor {
             throw e;
         }
         trainer.finish();
+        var man = ds.manifest();
+        c.provenance = man.id() + ", " + train.length + " training images; " + man.attribution() + "; " + man.licence();
         return c;
     }
 

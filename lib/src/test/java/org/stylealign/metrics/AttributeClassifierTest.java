@@ -68,6 +68,7 @@ class AttributeClassifierTest {
             try (AttributeClassifier back = AttributeClassifier.load(file); NDManager m = NDManager.newBaseManager()) {
                 assertEquals(attrs, back.attributes());
                 assertEquals("avataaars", back.domain());
+                assertTrue(back.provenance().contains("Pablo Stanley"), "attribution kept: " + back.provenance());
                 NDArray img = AttributeClassifier.images(ds, new int[] {0, 1, 2}, m);
                 double[] a = c.score(img, "skin_luminance"), b = back.score(img, "skin_luminance");
                 for (int i = 0; i < 3; i++) {
@@ -89,6 +90,7 @@ class AttributeClassifierTest {
                     .open(BuildSpec.of(domain, 32, 300, 777));
             try (AttributeClassifier c = bundled.get()) {
                 assertEquals(Attribute.forDomain(domain), c.attributes());
+                assertTrue(c.provenance() != null && c.provenance().contains(domain), "provenance: " + c.provenance());
                 for (AttributeClassifier.Score s : c.evaluate(ds, IntStream.range(0, ds.size()).toArray())) {
                     boolean better = s.metric().equals("mean abs error") ? s.value() < s.baseline()
                             : s.value() > s.baseline();
