@@ -18,8 +18,10 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 KERNEL = "stylealign-java"
-STARTUP_TIMEOUT = 45
-START_ATTEMPTS = 3
+# A healthy kernel answers in ~5 s; the stuck start (below) never does. Short first wait, longer ones in case the
+# machine is just busy.
+STARTUP_TIMEOUTS = (20, 45, 90)
+START_ATTEMPTS = len(STARTUP_TIMEOUTS)
 
 
 def execute(path: Path, out_dir: Path, timeout: int):
@@ -30,7 +32,7 @@ def execute(path: Path, out_dir: Path, timeout: int):
             nb,
             kernel_name=KERNEL,
             timeout=timeout,
-            startup_timeout=STARTUP_TIMEOUT,
+            startup_timeout=STARTUP_TIMEOUTS[attempt - 1],
             # The kernel starts in the notebook's own folder: relative paths mean the same as interactively.
             resources={"metadata": {"path": str(path.parent)}},
         )
