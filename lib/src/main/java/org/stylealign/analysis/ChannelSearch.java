@@ -24,6 +24,27 @@ public final class ChannelSearch {
 
     /** A channel and its effect size; {@code name} in the paper's "layer_channel" form. */
     public record Channel(int layer, int channel, String name, double effect) {
+        /** This channel as a control to apply in any model of the architecture. */
+        public Control.Channel control() {
+            return Control.channel(layer, channel);
+        }
+    }
+
+    /**
+     * A multi-channel S direction from the {@code k} strongest channels of a ranking: each weighted by its effect
+     * (sign included), so that the edit raises the attribute along every channel at once.
+     */
+    public static Control.StyleDirection direction(List<Channel> ranked, int k) {
+        if (k < 1 || k > ranked.size()) {
+            throw new IllegalArgumentException("k must be in 1.." + ranked.size() + ", got " + k);
+        }
+        List<Control.Channel> cs = new ArrayList<>();
+        double[] w = new double[k];
+        for (int i = 0; i < k; i++) {
+            cs.add(ranked.get(i).control());
+            w[i] = ranked.get(i).effect();
+        }
+        return new Control.StyleDirection(cs, w);
     }
 
     private ChannelSearch() {

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import org.stylealign.metrics.AttributeClassifier;
 import org.stylealign.model.Generator;
 import org.stylealign.model.Noise;
-import org.stylealign.model.StyleCodes;
 import org.stylealign.model.StyleStatistics;
 
 import java.util.function.UnaryOperator;
@@ -42,12 +41,19 @@ public final class EditEffect {
      */
     public static Edit of(Generator g, StyleStatistics stats, NDArray z, int layer, int channel, float alpha,
                           NDManager m) {
-        float delta = alpha * stats.std(layer, channel);
+        return of(g, stats, z, Control.channel(layer, channel), alpha, m);
+    }
+
+    /**
+     * Renders {@code z} [N, zDim] in {@code g} before and after {@code control} of strength alpha (see
+     * {@link Control} for its units; {@code stats} are g's own style statistics, unused by W directions).
+     */
+    public static Edit of(Generator g, StyleStatistics stats, NDArray z, Control control, float alpha, NDManager m) {
         NDArray zz = z.duplicate();
         zz.attach(m);
-        StyleCodes s = g.styles(g.broadcast(g.mapping(zz)));
-        NDArray before = g.synthesis(s, Noise.constant());
-        NDArray after = g.synthesis(s.editChannel(layer, channel, delta), Noise.constant());
+        NDArray ws = g.broadcast(g.mapping(zz));
+        NDArray before = g.synthesis(g.styles(ws), Noise.constant());
+        NDArray after = g.synthesis(control.apply(g, stats, ws, alpha), Noise.constant());
         return new Edit(before, after);
     }
 
