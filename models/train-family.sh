@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains the embedded model family with the project's own commands (see models/README.md).
-#   models/train-family.sh [MODEL...]      default: every model, in order (P P2 C1 C2 G L1 L2 L3)
+#   models/train-family.sh [MODEL...]      default: every model, in order (P P2 C1 C2 G L1 L2 L3 R16)
 # Runs go to $RUNS (default models/runs-work, not committed); each step resumes when its run folder exists, so an
 # interrupted script continues where it stopped. `pack` then writes the committed float16 files into models/.
 set -euo pipefail
@@ -30,10 +30,11 @@ finetune() { # name from-checkpoint kimg snapshot-kimg data-args... (the data of
     --metrics 256 ${CLASSIFIER:+--classifier "$CLASSIFIER"} $(resume_flag "$name")
 }
 
-# The children's data: 10,000 images each, built on first use (data/cache).
-built() { # style -> dataset folder
-  "$sa" data build "${@:2}" --size 32 --count 10000 --seed 1 >/dev/null
-  echo "$here/data/cache/$1-32px-n10000-s1"
+# The children's data: 10,000 images each, built on first use (data/cache); SIZE (default 32) for R16's 16 px.
+built() { # style build-args... -> dataset folder
+  local size="${SIZE:-32}"
+  "$sa" data build "${@:2}" --size "$size" --count 10000 --seed 1 >/dev/null
+  echo "$here/data/cache/$1-${size}px-n10000-s1"
 }
 
 # The committed form: models/NAME.safetensors (float16; G_ema, G and D for the models others are fine-tuned from,
@@ -85,13 +86,18 @@ step() {
           && pack L2 15 ema ;;
     L3) finetune L3 "$models/P.safetensors" 15 5 --data "$(built avataaars-rot180 avataaars --rotate 180)" \
           && pack L3 15 ema ;;
+    R16) # resolution transfer (paper Fig. 30): P without its 32 px block, fine-tuned on avataaars at 16 px
+        [ -f "$runs/P-16px.safetensors" ] || "$sa" convert --checkpoint "$models/P.safetensors" --resolution 16 \
+          --seed 16 --out "$runs/P-16px.safetensors"
+        finetune R16 "$runs/P-16px.safetensors" 30 5 --data "$(SIZE=16 built avataaars avataaars)" \
+          && pack R16 30 ema ;;
     pack-P) pack P "$P_KIMG" full ;;
     pack-P2) pack P2 "$P2_KIMG" ema ;;
-    *) echo "train-family.sh: unknown model '$1' (P P2 C1 C2 G L1 L2 L3)" >&2; exit 2 ;;
+    *) echo "train-family.sh: unknown model '$1' (P P2 C1 C2 G L1 L2 L3 R16)" >&2; exit 2 ;;
   esac
 }
 
-for m in "${@:-P P2 C1 C2 G L1 L2 L3}"; do
+for m in "${@:-P P2 C1 C2 G L1 L2 L3 R16}"; do
   for one in $m; do
     echo "== $one ($(date -u +%H:%M:%S))"
     step "$one"

@@ -66,6 +66,18 @@ public final class Alignment {
      */
     public static Score score(Control control, float alpha, NDArray z, Model parent, String attribute, Model child,
                               String childAttribute, Model unrelated, Random rng) {
+        return score(control, alpha, z, parent, attribute, child, childAttribute, unrelated, rng, null);
+    }
+
+    /**
+     * As above, with the parent's change map carried into the child's frame by {@code toChildFrame} (e.g.
+     * {@link EditEffect#downsampled} for a lower-resolution child, a shift for a locality child; null for none)
+     * before it is compared with the child's and the random control's maps. The unrelated model shares the parent's
+     * frame.
+     */
+    public static Score score(Control control, float alpha, NDArray z, Model parent, String attribute, Model child,
+                              String childAttribute, Model unrelated, Random rng,
+                              java.util.function.UnaryOperator<NDArray> toChildFrame) {
         try (NDManager m = z.getManager().newSubManager()) {
             EditEffect.Edit p = EditEffect.of(parent.generator(), parent.stats(), z, control, alpha, m);
             EditEffect.Response pr = response(p, parent.reader(), attribute);
@@ -82,7 +94,8 @@ public final class Alignment {
                 mu = EditEffect.changeMapAgreement(p, u, null);
             }
             return new Score(control.name(), attribute, child.name(), childAttribute, pr, cr, ur, rr,
-                    EditEffect.changeMapAgreement(p, c, null), mu, EditEffect.changeMapAgreement(p, r, null));
+                    EditEffect.changeMapAgreement(p, c, toChildFrame), mu,
+                    EditEffect.changeMapAgreement(p, r, toChildFrame));
         }
     }
 

@@ -1,5 +1,16 @@
 package org.stylealign.analysis;
 
+import ai.djl.ndarray.NDManager;
+import org.stylealign.metrics.Attribute;
+import org.stylealign.metrics.AttributeClassifier;
+import org.stylealign.model.Generator;
+import org.stylealign.model.Noise;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -27,6 +38,42 @@ public record AttributeAgreement(String measure, double value, double chance, do
     /** Whether the agreement exceeds both chance levels by more than two standard errors. */
     public boolean beyondChance() {
         return value > Math.max(chance, shuffled) + 2 * standardError();
+    }
+
+    /**
+     * Every attribute of {@code reader} read on the images of {@code g} for the latents of {@code seeds} (psi = 1,
+     * stored noise), in batches: attribute -> one row per image (see {@link AttributeClassifier#predict}). Images of
+     * another size than the reader's are resized by it.
+     */
+    public static Map<String, float[][]> read(Generator g, AttributeClassifier reader, long[] seeds, int batch) {
+        Map<String, List<float[]>> acc = new LinkedHashMap<>();
+        for (int s = 0; s < seeds.length; s += batch) {
+            try (NDManager m = g.manager().newSubManager()) {
+                long[] part = Arrays.copyOfRange(seeds, s, Math.min(seeds.length, s + batch));
+                reader.predict(g.generate(g.zFromSeeds(m, part), 1f, Noise.constant()))
+                        .forEach((k, v) -> acc.computeIfAbsent(k, x -> new ArrayList<>()).addAll(List.of(v)));
+            }
+        }
+        Map<String, float[][]> out = new LinkedHashMap<>();
+        acc.forEach((k, v) -> out.put(k, v.toArray(new float[0][])));
+        return out;
+    }
+
+    /** The agreement of two readings of one attribute, by its kind (binary, categorical or luminance). */
+    public static AttributeAgreement of(Attribute a, float[][] x, float[][] y, long seed) {
+        return switch (a.kind()) {
+            case BINARY -> binary(column(x), column(y), seed);
+            case CATEGORICAL -> categorical(x, y, seed);
+            case LUMINANCE -> continuous(column(x), column(y), seed);
+        };
+    }
+
+    private static double[] column(float[][] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i][0];
+        }
+        return d;
     }
 
     /** Binary attributes from probabilities (label: p >= 0.5). */

@@ -114,4 +114,21 @@ public final class EditEffect {
         }
         return sum / n;
     }
+
+    /**
+     * A transform of change maps [N, H, W] to {@code size} x {@code size} by average pooling (H a multiple of size):
+     * compares a parent's edit with the same edit in a lower-resolution child (the paper's resolution transfer).
+     */
+    public static UnaryOperator<NDArray> downsampled(int size) {
+        return map -> {
+            long n = map.getShape().get(0), h = map.getShape().get(1), w = map.getShape().get(2);
+            if (h % size != 0 || w % size != 0) {
+                throw new IllegalArgumentException("a " + h + "x" + w + " map does not pool to " + size + "x" + size);
+            }
+            if (h == size && w == size) {
+                return map;
+            }
+            return map.reshape(n, size, h / size, size, w / size).mean(new int[] {4}).mean(new int[] {2});
+        };
+    }
 }

@@ -2,6 +2,7 @@ package org.stylealign.cli;
 
 import org.stylealign.io.Checkpoints;
 import org.stylealign.io.ImportedCheckpoint;
+import org.stylealign.io.ModelIO;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -18,12 +19,13 @@ final class ConvertCommand implements Command {
 
     @Override
     public String summary() {
-        return "--checkpoint F --out DIR|FILE.safetensors [--fp16] [--ema-only]: to the native format";
+        return "--checkpoint F --out DIR|FILE.safetensors [--fp16] [--ema-only] [--resolution R [--seed K]]: to the native "
+                + "format (--resolution: cropped to a lower resolution, to fine-tune there)";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = new Args(argv, Set.of("checkpoint", "out"), Set.of("fp16", "ema-only"));
+        Args a = new Args(argv, Set.of("checkpoint", "out", "resolution", "seed"), Set.of("fp16", "ema-only"));
         Path src = a.path("checkpoint");
         if (!Files.isRegularFile(src)) {
             throw new UsageException("--checkpoint " + src + ": no such file");
@@ -35,6 +37,12 @@ final class ConvertCommand implements Command {
             dest = dest.resolve(stem + ".safetensors");
         }
         ImportedCheckpoint ck = Checkpoints.read(src);
+        if (a.has("resolution")) {
+            int r = a.intValue("resolution", 0);
+            ck = ModelIO.atResolution(ck, r, a.intValue("seed", 0));
+        } else if (a.has("seed")) {
+            throw new UsageException("--seed goes with --resolution (it seeds D's new fromRGB layer)");
+        }
         if (a.has("ema-only")) {
             // what rendering needs (a third of a training snapshot): no training G, no D, no optimiser state
             if (ck.gEma() == null) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.stylealign.model.Devices;
 import org.stylealign.model.Discriminator;
+import org.stylealign.model.DiscriminatorConfig;
 import org.stylealign.model.Generator;
 import org.stylealign.model.GeneratorConfig;
 import org.stylealign.model.NumpyRandom;
@@ -129,6 +130,87 @@ public final class ModelIO {
             HostTensor h = e.getValue();
             out.put(e.getKey(), Tensors.owned(m, h.values(), new Shape(h.shape())));
         }
+        return out;
+    }
+
+    /**
+     * The checkpoint as a lower-resolution model, the paper's resolution transfer (Fig. 30, 1024 -> 256 there): G and
+     * G_ema keep the mapping and every synthesis block up to {@code resolution} (each block has its own toRGB, so the
+     * cropped G renders at once); D keeps its blocks up to {@code resolution} and gets a freshly initialised fromRGB
+     * there (seeded), as D's only fromRGB sat at the old top. Training state (optimisers) is dropped: fine-tune it.
+     */
+    public static ImportedCheckpoint atResolution(ImportedCheckpoint ck, int resolution, long seed)
+            throws CheckpointException {
+        GeneratorConfig gc = ck.generatorConfig();
+        if (gc == null) {
+            throw new CheckpointException(ck.source() + ": no generator to crop");
+        }
+        if (resolution >= gc.resolution()) {
+            throw new CheckpointException(ck.source() + ": --resolution " + resolution + " must be below the model's "
+                    + gc.resolution());
+        }
+        GeneratorConfig small;
+        try {
+            small = new GeneratorConfig(resolution, gc.imageChannels(), gc.zDim(), gc.wDim(), gc.mappingLayers(),
+                    gc.mappingLrMul(), new java.util.TreeMap<>(gc.channels()).headMap(resolution, true));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(ck.source() + ": cannot crop to " + resolution + " px (" + e.getMessage()
+                    + ")", e);
+        }
+        java.util.function.Predicate<String> keepG = n -> n.startsWith("mapping.")
+                || blockResolution(n, "synthesis.b") <= resolution;
+        Map<String, HostTensor> d = null;
+        DiscriminatorConfig dc = null;
+        if (ck.d() != null) {
+            DiscriminatorConfig big = ck.discriminatorConfig();
+            dc = new DiscriminatorConfig(resolution, big.imageChannels(),
+                    new java.util.TreeMap<>(big.channels()).headMap(resolution, true), big.mbstdGroup(),
+                    big.mbstdChannels());
+            d = new LinkedHashMap<>();
+            for (Map.Entry<String, HostTensor> e : ck.d().entrySet()) {
+                if (blockResolution(e.getKey(), "b") <= resolution && !e.getKey().contains(".fromrgb.")) {
+                    d.put(e.getKey(), e.getValue());
+                }
+            }
+            try (Discriminator fresh = Discriminator.create(dc, Device.cpu(), seed)) {
+                for (Map.Entry<String, HostTensor> e : toHost(fresh.tensors()).entrySet()) {
+                    if (e.getKey().contains(".fromrgb.")) {
+                        d.put(e.getKey(), e.getValue());
+                    }
+                }
+            }
+        }
+        List<String> notes = new ArrayList<>(ck.notes());
+        notes.add("cropped from " + gc.resolution() + " to " + resolution + " px: synthesis blocks above " + resolution
+                + " dropped" + (d == null ? "" : ", D's fromRGB at " + resolution + " freshly initialised (seed "
+                + seed + ")") + ", training state dropped");
+        return new ImportedCheckpoint(ck.source(), ck.format(), small, filter(ck.gEma(), keepG),
+                filter(ck.g(), keepG), dc, d, Map.of(), ck.metadata(), notes);
+    }
+
+    /** R of a tensor named PREFIX + R + "." ..., or 0 for other names. */
+    private static int blockResolution(String name, String prefix) {
+        if (!name.startsWith(prefix)) {
+            return 0;
+        }
+        int dot = name.indexOf('.', prefix.length());
+        try {
+            return Integer.parseInt(name.substring(prefix.length(), dot < 0 ? name.length() : dot));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static Map<String, HostTensor> filter(Map<String, HostTensor> m, java.util.function.Predicate<String> keep) {
+        if (m == null) {
+            return null;
+        }
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> {
+            if (keep.test(k)) {
+                out.put(k, v);
+            }
+        });
         return out;
     }
 

@@ -59,4 +59,21 @@ class EditEffectTest {
             g.close();
         }
     }
+
+    @Test
+    void downsampledMapsAreBlockMeans() {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            float[] v = new float[16];
+            for (int i = 0; i < 16; i++) {
+                v[i] = i; // row-major 4x4: 0..15
+            }
+            NDArray map = m.create(v, new Shape(1, 4, 4));
+            float[] pooled = EditEffect.downsampled(2).apply(map).toFloatArray();
+            // block means: (0+1+4+5)/4, (2+3+6+7)/4, (8+9+12+13)/4, (10+11+14+15)/4
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {2.5f, 4.5f, 10.5f, 12.5f}, pooled, 1e-6f);
+            assertEquals(map, EditEffect.downsampled(4).apply(map));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> EditEffect.downsampled(3).apply(map));
+        }
+    }
 }
