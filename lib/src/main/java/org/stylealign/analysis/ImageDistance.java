@@ -25,6 +25,26 @@ public final class ImageDistance {
         }
     }
 
+    /**
+     * As {@link #pixel}, for batches that may differ in resolution (a lower-resolution child, paper Fig. 30): the
+     * larger images are average-pooled to the smaller size first (sizes must divide).
+     */
+    public static double pixelAtCommonSize(NDArray a, NDArray b) {
+        long ha = a.getShape().get(2), hb = b.getShape().get(2);
+        if (ha == hb) {
+            return pixel(a, b);
+        }
+        NDArray big = ha > hb ? a : b, small = ha > hb ? b : a;
+        long n = big.getShape().get(0), c = big.getShape().get(1), h = big.getShape().get(2), w = big.getShape().get(3);
+        long sh = small.getShape().get(2), sw = small.getShape().get(3);
+        if (h % sh != 0 || w % sw != 0) {
+            throw new IllegalArgumentException("image sizes do not divide: " + big.getShape() + " vs " + small.getShape());
+        }
+        try (NDArray pooled = big.reshape(n, c, sh, h / sh, sw, w / sw).mean(new int[] {5}).mean(new int[] {3})) {
+            return pixel(pooled, small);
+        }
+    }
+
     /** Mean Euclidean distance between feature vectors of the same images: row i of a against row i of b. */
     public static double feature(float[][] a, float[][] b) {
         if (a.length != b.length || a.length == 0) {

@@ -76,4 +76,21 @@ class EditEffectTest {
                     () -> EditEffect.downsampled(3).apply(map));
         }
     }
+
+    @Test
+    void imagesOfTwoResolutionsAreComparedAtTheSmaller() {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            float[] v = new float[16];
+            for (int i = 0; i < 16; i++) {
+                v[i] = i / 16f;
+            }
+            NDArray big = m.create(v, new Shape(1, 1, 4, 4));
+            NDArray blocks = m.create(new float[] {2.5f / 16, 4.5f / 16, 10.5f / 16, 12.5f / 16}, new Shape(1, 1, 2, 2));
+            assertEquals(0.0, ImageDistance.pixelAtCommonSize(big, blocks), 1e-7);
+            assertEquals(0.0, ImageDistance.pixelAtCommonSize(blocks, big), 1e-7);
+            assertEquals(7.5 / 16, ImageDistance.pixelAtCommonSize(big, m.zeros(new Shape(1, 1, 2, 2))), 1e-6);
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ImageDistance.pixelAtCommonSize(big, m.zeros(new Shape(1, 1, 3, 3))));
+        }
+    }
 }

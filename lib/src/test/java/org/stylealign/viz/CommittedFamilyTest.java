@@ -21,14 +21,16 @@ class CommittedFamilyTest {
     @Test
     void theShippedFamilyLoadsAndDraws() throws Exception {
         ModelFamily f = Workbench.family();
-        assertEquals(List.of("P", "P2", "C1", "C2", "G", "L1", "L2", "L3"), f.names());
+        assertEquals(List.of("P", "P2", "C1", "C2", "G", "L1", "L2", "L3", "R16"), f.names());
         assertEquals(List.of("P", "C2", "G"), f.lineage("G").stream().map(ModelFamily.Member::name).toList());
         assertEquals(Workbench.home().resolve(Workbench.DEFAULT_MODEL), Workbench.model());
 
         Path models = f.file().getParent();
         long bytes;
         try (Stream<Path> s = Files.walk(models)) {
-            bytes = s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            // models/runs-work/ holds local training runs (git-ignored), not the shipped family
+            bytes = s.filter(Files::isRegularFile).filter(p -> !models.relativize(p).startsWith("runs-work"))
+                    .mapToLong(p -> p.toFile().length()).sum();
         }
         assertTrue(bytes < 60_000_000L, "models/ holds " + bytes + " bytes, over the 60 MB budget");
 
@@ -37,7 +39,7 @@ class CommittedFamilyTest {
             for (ModelFamily.Member member : f.members()) {
                 try (StyleGan2 model = f.load(member.name())) {
                     var g = model.generator();
-                    assertEquals(32, g.config().resolution(), member.name());
+                    assertEquals(member.name().equals("R16") ? 16 : 32, g.config().resolution(), member.name());
                     NDArray img = g.generate(g.zFromSeeds(m, 0, 1), 1f, Noise.constant());
                     float[] v = img.toFloatArray();
                     double mean = 0;
@@ -51,10 +53,11 @@ class CommittedFamilyTest {
                         assertTrue(model.discriminator().isPresent(), "P keeps D so that users can fine-tune it");
                     } else {
                         double diff = 0;
-                        for (int i = 0; i < v.length; i++) {
+                        for (int i = 0; i < v.length && v.length == parent.length; i++) {
                             diff += Math.abs(v[i] - parent[i]);
                         }
-                        assertTrue(diff / v.length > 1e-3, member.name() + " draws exactly what P draws");
+                        assertTrue(v.length != parent.length || diff / v.length > 1e-3,
+                                member.name() + " draws exactly what P draws");
                     }
                     for (ModelFamily.Snapshot s : member.snapshots()) {
                         assertTrue(Files.isRegularFile(s.checkpoint()), s.toString());
