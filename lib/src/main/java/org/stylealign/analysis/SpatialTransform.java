@@ -72,6 +72,41 @@ public record SpatialTransform(int rotateDegrees, int shiftXPercent, int shiftYP
         return y;
     }
 
+    /**
+     * A segmenter for images in this transform's frame, from one that knows the untransformed frame: the images are
+     * carried back (white where a shift left nothing), segmented, and the masks carried forward again (background
+     * where nothing is known). A shifted or upside-down child's parts are then found where they moved.
+     */
+    public java.util.function.Function<NDArray, byte[][]> segmenterInFrame(
+            java.util.function.Function<NDArray, byte[][]> segment) {
+        if (isNone()) {
+            return segment;
+        }
+        return images -> {
+            byte[][] masks;
+            try (NDArray back = undo(images, 1f)) {
+                masks = segment.apply(back);
+            }
+            int n = masks.length, px = masks[0].length, side = (int) Math.round(Math.sqrt(px));
+            float[] v = new float[n * px];
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < px; k++) {
+                    v[i * px + k] = masks[i][k];
+                }
+            }
+            byte[][] out = new byte[n][px];
+            try (ai.djl.ndarray.NDManager m = images.getManager().newSubManager()) {
+                float[] moved = apply(m.create(v, new Shape(n, side, side)), 0f).toFloatArray();
+                for (int i = 0; i < n; i++) {
+                    for (int k = 0; k < px; k++) {
+                        out[i][k] = (byte) Math.round(moved[i * px + k]);
+                    }
+                }
+            }
+            return out;
+        };
+    }
+
     /** Rotation by a multiple of 90 degrees, clockwise for positive angles as SVG rotates (y axis down). */
     private static NDArray rotate(NDArray x, int degrees, int hAxis, int wAxis) {
         int q = Math.floorMod(degrees, 360) / 90;

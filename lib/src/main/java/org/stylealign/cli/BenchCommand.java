@@ -22,12 +22,15 @@ final class BenchCommand implements Command {
     public String summary() {
         return "[generate] [--res 32,64,256] [--batch 8] [--channel-base 16384] [--channel-max 512] [--iters 3] | "
                 + "train [--res 32] [--channels 64,128 | --widths 4:128,8:128,16:64,32:64] [--batch 16] [--steps 12] "
-                + "[--freeze mapping,affine] [--profile] [--trace FILE.json]: speed vs the "
-                + "machine's conv peak";
+                + "[--freeze mapping,affine] [--profile] [--trace FILE.json] | localized [--checkpoint F] [--images 4]: "
+                + "speed vs the machine's conv peak";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        if (argv.length > 0 && argv[0].equals("localized")) {
+            return localizedBench(java.util.Arrays.copyOfRange(argv, 1, argv.length), out);
+        }
         if (argv.length > 0 && argv[0].equals("train")) {
             return trainBench(java.util.Arrays.copyOfRange(argv, 1, argv.length), out);
         }
@@ -159,6 +162,32 @@ final class BenchCommand implements Command {
         if (!profile) {
             out.println();
             out.print(table);
+        }
+        return 0;
+    }
+
+    /** A localized-channel scan of a model (the family's parent by default) over a few images. */
+    private static int localizedBench(String[] argv, PrintStream out) throws Exception {
+        Args a = new Args(argv, Set.of("checkpoint", "images"), Set.of());
+        java.nio.file.Path ck = a.has("checkpoint") ? a.path("checkpoint")
+                : org.stylealign.viz.Workbench.home().resolve(org.stylealign.viz.Workbench.DEFAULT_MODEL);
+        int images = a.intValue("images", 4);
+        if (images < 1) {
+            throw new UsageException("--images must be at least 1");
+        }
+        var seg = org.stylealign.metrics.PartSegmenter.bundled();
+        java.util.function.Function<ai.djl.ndarray.NDArray, byte[][]> segment = seg.isPresent() ? seg.get()::segment
+                : x -> new byte[(int) x.getShape().get(0)][32 * 32]; // no segmenter: every pixel background
+        try (org.stylealign.model.StyleGan2 model = org.stylealign.io.ModelIO.load(ck)) {
+            out.printf("%s, %d images, segmenter %s, intra-op threads %s%n", ck, images,
+                    seg.isPresent() ? "bundled" : "none (one region)", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+            var r = org.stylealign.bench.LocalizedBench.run(model.generator(), segment, images, out);
+            out.printf(java.util.Locale.ROOT, "%d channels x %d images in %.1f s: %.0f channel-images/s, %.1f GFLOP/s "
+                    + "(%.0f%% of the conv peak %.1f GFLOP/s measured in the same run); a scan of 256 images: %.1f min%n",
+                    r.channels(), r.images(), r.seconds(), r.channelImagesPerSecond(), r.achievedGflops(),
+                    100 * r.achievedGflops() / r.convPeak(), r.convPeak(), r.secondsFor(256) / 60);
+        } finally {
+            seg.ifPresent(org.stylealign.metrics.PartSegmenter::close);
         }
         return 0;
     }

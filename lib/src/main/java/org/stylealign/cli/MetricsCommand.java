@@ -38,6 +38,10 @@ final class MetricsCommand implements Command {
             "                          [--seed 101] [--steps 3000] [--batch 64] [--test 0.15] [--fp16]",
             "                          an attribute classifier (glasses, facial hair, hair/skin luminance, mouth...; see",
             "                          docs/attributes.md) on a domain's exact labels, scored on held-out images",
+            "       stylealign metrics train-segmenter --out FILE.safetensors [--domains avataaars,personas,micah]",
+            "                          [--count 4000] [--test-count 500] [--seed 1] [--steps 3000] [--batch 32] [--fp16]",
+            "                          the part segmenter for generated images (docs/segmenter.md) on the exact part",
+            "                          masks, scored by per-class IoU on held-out images (builder seed 1001)",
             "       stylealign metrics classify (--data DIR | --checkpoint FILE) [--samples 1000] [--classifier F]",
             "                          how the domain classifier labels real images or a model's samples",
             "Features: the bundled 32 px domain classifier unless --classifier or --features (TorchScript, e.g.",
@@ -67,6 +71,10 @@ final class MetricsCommand implements Command {
         if (argv[0].equals("train-attributes")) {
             return trainAttributes(new Args(java.util.Arrays.copyOfRange(argv, 1, argv.length),
                     Set.of("domain", "out", "size", "count", "seed", "steps", "batch", "test"), Set.of("fp16")), out);
+        }
+        if (argv[0].equals("train-segmenter")) {
+            return trainSegmenter(new Args(java.util.Arrays.copyOfRange(argv, 1, argv.length),
+                    Set.of("domains", "out", "count", "test-count", "seed", "steps", "batch"), Set.of("fp16")), out);
         }
         if (argv[0].equals("classify")) {
             return classify(new Args(java.util.Arrays.copyOfRange(argv, 1, argv.length),
@@ -211,6 +219,50 @@ final class MetricsCommand implements Command {
             for (var sc : c.evaluate(ds, split.test())) {
                 out.printf(Locale.ROOT, "%s,%s,%.4f,%.4f,%.4f,%d%n", sc.attribute(), sc.metric(), sc.value(),
                         sc.baseline(), sc.extra(), sc.n());
+            }
+        }
+        return 0;
+    }
+
+    private static int trainSegmenter(Args a, PrintStream out) throws Exception {
+        List<String> domains = List.of(a.get("domains", "avataaars,personas,micah").split(","));
+        int count = a.intValue("count", 4000), testCount = a.intValue("test-count", 500);
+        int steps = a.intValue("steps", 3000), batch = a.intValue("batch", 32), seed = a.intValue("seed", 1);
+        if (count < 10 || testCount < 1 || steps < 1 || batch < 2) {
+            throw new UsageException("--count must be >= 10, --test-count >= 1, --steps >= 1 and --batch >= 2");
+        }
+        Path dest = a.path("out");
+        List<ImageDataset> train = new java.util.ArrayList<>(), test = new java.util.ArrayList<>();
+        List<int[]> idx = new java.util.ArrayList<>();
+        DatasetBuilder builder = new DatasetBuilder();
+        for (String d : domains) {
+            BuildSpec tr = BuildSpec.of(d.trim(), org.stylealign.metrics.PartSegmenter.SIZE, count, seed).withMasks();
+            BuildSpec te = BuildSpec.of(d.trim(), org.stylealign.metrics.PartSegmenter.SIZE, testCount, 1001)
+                    .withMasks();
+            out.println("datasets " + tr.id() + " and " + te.id() + " (built if missing)");
+            ImageDataset ds = builder.open(tr);
+            train.add(ds);
+            idx.add(ds.indices());
+            test.add(builder.open(te));
+        }
+        long t0 = System.nanoTime();
+        try (org.stylealign.metrics.PartSegmenter s = org.stylealign.metrics.PartSegmenter.train(train, idx, steps,
+                batch, seed, out)) {
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (dest.getParent() != null) {
+                Files.createDirectories(dest.getParent());
+            }
+            s.save(dest, a.has("fp16"));
+            out.printf(Locale.ROOT, "trained in %.0f s; wrote %s (%d bytes)%n", secs, dest, Files.size(dest));
+            out.println("provenance: " + s.provenance());
+            out.println("dataset,images,pixel_accuracy,mean_iou," + String.join(",",
+                    java.util.Arrays.stream(org.stylealign.data.PartClass.values()).map(c -> "iou_" + c.key()).toList()));
+            for (ImageDataset ds : test) {
+                var e = s.evaluate(ds, ds.indices());
+                StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s,%d,%.4f,%.4f", e.dataset(),
+                        e.images(), e.pixelAccuracy(), e.meanIou()));
+                e.iou().values().forEach(v -> b.append(String.format(Locale.ROOT, ",%.4f", v)));
+                out.println(b);
             }
         }
         return 0;

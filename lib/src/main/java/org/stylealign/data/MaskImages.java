@@ -38,7 +38,8 @@ public final class MaskImages {
         return out;
     }
 
-    static BufferedImage blend(BufferedImage img, byte[] classes, double alpha) {
+    /** Class colours (one {@link PartClass} ordinal per pixel, row-major) blended over any image of that size. */
+    public static BufferedImage blend(BufferedImage img, byte[] classes, double alpha) {
         int s = img.getWidth();
         BufferedImage out = new BufferedImage(s, s, BufferedImage.TYPE_INT_RGB);
         for (int k = 0; k < classes.length; k++) {

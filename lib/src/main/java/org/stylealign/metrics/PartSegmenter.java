@@ -44,6 +44,7 @@ public final class PartSegmenter implements AutoCloseable {
     static final String META_KIND = "segmenter.kind";
     static final String META_CLASSES = "segmenter.classes";
     static final String META_PROVENANCE = "segmenter.provenance";
+    static final String META_DOMAINS = "segmenter.domains";
     /** The segmenter bundled with the library. */
     public static final String BUNDLED = "/org/stylealign/metrics/segmenter-parts.safetensors";
 
@@ -56,6 +57,7 @@ public final class PartSegmenter implements AutoCloseable {
     private final Scalars scalars;
     private final Map<String, NDArray> params;
     private String provenance;
+    private List<String> domains = List.of();
 
     private PartSegmenter(List<PartClass> classes, Map<String, HostTensor> weights) {
         this.classes = List.copyOf(classes);
@@ -97,6 +99,8 @@ public final class PartSegmenter implements AutoCloseable {
             }
             PartSegmenter s = new PartSegmenter(cls, c.tensors());
             s.provenance = c.metadata().get(META_PROVENANCE);
+            String d = c.metadata().get(META_DOMAINS);
+            s.domains = d == null || d.isBlank() ? List.of() : List.of(d.split(","));
             return s;
         } catch (RuntimeException e) {
             throw new CheckpointException(file + ": " + e.getMessage(), e);
@@ -131,11 +135,17 @@ public final class PartSegmenter implements AutoCloseable {
         if (provenance != null) {
             meta.put(META_PROVENANCE, provenance);
         }
+        meta.put(META_DOMAINS, String.join(",", domains));
         SafeTensors.write(file, w, meta, half);
     }
 
     public List<PartClass> classes() {
         return classes;
+    }
+
+    /** The domains (DiceBear styles) it was trained on: the images it can be trusted to read. */
+    public List<String> domains() {
+        return domains;
     }
 
     /** What it was trained on, with the images' attribution and licence; null when unknown. */
@@ -246,7 +256,7 @@ public final class PartSegmenter implements AutoCloseable {
                 }
                 boolean flip = r.nextBoolean();
                 double loss = trainer.step(m -> {
-                    NDArray x = images(ds, idx, m);
+                    NDArray x = datasetImages(ds, idx, m);
                     NDArray t = onehotWeighted(ds, idx, weight, m);
                     if (flip) {
                         x = x.flip(3);
@@ -272,11 +282,12 @@ public final class PartSegmenter implements AutoCloseable {
                     .append(" training images; ").append(man.attribution()).append("; ").append(man.licence());
         }
         s.provenance = p.toString();
+        s.domains = data.stream().map(ds -> ds.manifest().domain()).toList();
         return s;
     }
 
-    /** Images of a dataset at the given indices, [n, C, 32, 32] in [-1, 1], owned by {@code m}. */
-    static NDArray images(ImageDataset ds, int[] idx, NDManager m) {
+    /** Images of a 32 px dataset at the given indices, [n, C, 32, 32] in [-1, 1], owned by {@code m}. */
+    public static NDArray datasetImages(ImageDataset ds, int[] idx, NDManager m) {
         int c = ds.channels(), px = SIZE * SIZE;
         float[] v = new float[idx.length * c * px];
         for (int i = 0; i < idx.length; i++) {
@@ -319,7 +330,7 @@ public final class PartSegmenter implements AutoCloseable {
             int[] part = java.util.Arrays.copyOfRange(idx, s, Math.min(idx.length, s + 64));
             byte[][] pred;
             try (NDManager m = manager.newSubManager()) {
-                pred = segment(images(ds, part, m));
+                pred = segment(datasetImages(ds, part, m));
             }
             for (int i = 0; i < part.length; i++) {
                 byte[] t = ds.classes(part[i]);
