@@ -74,10 +74,7 @@ public final class ChannelSearch {
         double[] y = new double[samples];
         for (int done = 0; done < samples; done += batch) {
             int n = Math.min(batch, samples - done);
-            long[] seeds = new long[n];
-            for (int i = 0; i < n; i++) {
-                seeds[i] = firstSeed + done + i;
-            }
+            long[] seeds = Generator.seedRange(firstSeed + done, n);
             try (NDManager m = g.manager().newSubManager()) {
                 StyleCodes codes = g.styles(g.broadcast(g.mapping(g.zFromSeeds(m, seeds))));
                 double[] read = reader.score(g.synthesis(codes, Noise.constant()), attribute);
@@ -145,7 +142,8 @@ public final class ChannelSearch {
         return np == 0 || nn == 0 || sd == 0 ? Double.NaN : (sp / np - sn / nn) / sd;
     }
 
-    static double correlation(double[] a, double[] b) {
+    /** Pearson correlation of two samples; NaN when either is constant. */
+    public static double correlation(double[] a, double[] b) {
         double ma = 0, mb = 0;
         for (int i = 0; i < a.length; i++) {
             ma += a[i];

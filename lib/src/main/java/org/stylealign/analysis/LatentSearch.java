@@ -158,10 +158,7 @@ public final class LatentSearch {
                                Function<NDArray, double[]> scorer, double[] y) {
         for (int done = 0; done < samples; done += batch) {
             int n = Math.min(batch, samples - done);
-            long[] seeds = new long[n];
-            for (int i = 0; i < n; i++) {
-                seeds[i] = firstSeed + done + i;
-            }
+            long[] seeds = Generator.seedRange(firstSeed + done, n);
             try (NDManager m = g.manager().newSubManager()) {
                 NDArray ws = g.mapping(g.zFromSeeds(m, seeds));
                 float[] v = ws.toFloatArray();

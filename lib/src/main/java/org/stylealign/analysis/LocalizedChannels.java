@@ -151,10 +151,7 @@ public final class LocalizedChannels {
         int batch = 16;
         for (int done = 0; done < options.images(); done += batch) {
             int n = Math.min(batch, options.images() - done);
-            long[] seeds = new long[n];
-            for (int i = 0; i < n; i++) {
-                seeds[i] = options.firstSeed() + done + i;
-            }
+            long[] seeds = Generator.seedRange(options.firstSeed() + done, n);
             try (NDManager m = root.newSubManager()) {
                 StyleCodes s = codes.apply(m, seeds);
                 NDArray base = render.apply(s);

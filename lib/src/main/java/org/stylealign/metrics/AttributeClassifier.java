@@ -15,9 +15,7 @@ import org.stylealign.model.Devices;
 import org.stylealign.model.Scalars;
 import org.stylealign.model.Tensors;
 
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -94,21 +92,8 @@ public final class AttributeClassifier implements FeatureExtractor {
 
     /** The classifier bundled with the workbench for {@code domain}, or empty when there is none. */
     public static Optional<AttributeClassifier> bundled(String domain) throws CheckpointException {
-        try (InputStream in = AttributeClassifier.class.getResourceAsStream(String.format(BUNDLED, domain))) {
-            if (in == null) {
-                return Optional.empty();
-            }
-            Path tmp = Files.createTempFile("attributes-", ".safetensors");
-            try {
-                Files.write(tmp, in.readAllBytes());
-                return Optional.of(load(tmp));
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (java.io.IOException e) {
-            throw new CheckpointException("cannot read the bundled attribute classifier of " + domain + ": "
-                    + e.getMessage(), e);
-        }
+        return Bundled.read(String.format(BUNDLED, domain), "attribute classifier of " + domain,
+                AttributeClassifier::load);
     }
 
     /** Writes the weights (float16 when {@code half}: half the size, predictions equal to ~1e-3). */

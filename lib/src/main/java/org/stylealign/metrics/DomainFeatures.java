@@ -14,8 +14,6 @@ import org.stylealign.model.Devices;
 import org.stylealign.model.Scalars;
 
 import java.io.PrintStream;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,20 +73,7 @@ public final class DomainFeatures implements FeatureExtractor {
 
     /** The classifier bundled with the workbench, or empty when this build has none. */
     public static java.util.Optional<DomainFeatures> bundled() throws CheckpointException {
-        try (InputStream in = DomainFeatures.class.getResourceAsStream(BUNDLED)) {
-            if (in == null) {
-                return java.util.Optional.empty();
-            }
-            Path tmp = Files.createTempFile("domain-features-", ".safetensors");
-            try {
-                Files.write(tmp, in.readAllBytes());
-                return java.util.Optional.of(load(tmp));
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (java.io.IOException e) {
-            throw new CheckpointException("cannot read the bundled domain classifier: " + e.getMessage(), e);
-        }
+        return Bundled.read(BUNDLED, "domain classifier", DomainFeatures::load);
     }
 
     private static DomainFeatures fromContents(SafeTensors.Contents c, String source) throws CheckpointException {

@@ -16,9 +16,7 @@ import org.stylealign.model.Devices;
 import org.stylealign.model.Scalars;
 import org.stylealign.model.Tensors;
 
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,20 +107,7 @@ public final class PartSegmenter implements AutoCloseable {
 
     /** The segmenter bundled with the workbench, or empty when the library was built without one. */
     public static Optional<PartSegmenter> bundled() throws CheckpointException {
-        try (InputStream in = PartSegmenter.class.getResourceAsStream(BUNDLED)) {
-            if (in == null) {
-                return Optional.empty();
-            }
-            Path tmp = Files.createTempFile("segmenter-", ".safetensors");
-            try {
-                Files.write(tmp, in.readAllBytes());
-                return Optional.of(load(tmp));
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (java.io.IOException e) {
-            throw new CheckpointException("cannot read the bundled part segmenter: " + e.getMessage(), e);
-        }
+        return Bundled.read(BUNDLED, "part segmenter", PartSegmenter::load);
     }
 
     /** Writes the weights (float16 when {@code half}). */

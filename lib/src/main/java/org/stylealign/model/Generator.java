@@ -116,6 +116,15 @@ public final class Generator implements AutoCloseable {
 
     // ---- Z ----
 
+    /** The seeds first, first + 1, ..., first + count - 1 (the latents of a batch of samples). */
+    public static long[] seedRange(long first, int count) {
+        long[] seeds = new long[count];
+        for (int i = 0; i < count; i++) {
+            seeds[i] = first + i;
+        }
+        return seeds;
+    }
+
     /** One z per seed, drawn as NVlabs' generate.py does: {@code RandomState(seed).randn(zDim)}. */
     public NDArray zFromSeeds(NDManager m, long... seeds) {
         float[] v = new float[seeds.length * config.zDim()];

@@ -29,10 +29,7 @@ public record StyleStatistics(List<StyleLayer> layers, float[][] mean, float[][]
         }
         for (int done = 0; done < samples; done += batch) {
             int n = Math.min(batch, samples - done);
-            long[] seeds = new long[n];
-            for (int i = 0; i < n; i++) {
-                seeds[i] = firstSeed + done + i;
-            }
+            long[] seeds = Generator.seedRange(firstSeed + done, n);
             try (NDManager m = g.manager().newSubManager()) {
                 StyleCodes s = g.styles(g.broadcast(g.mapping(g.zFromSeeds(m, seeds))));
                 for (StyleLayer l : layers) {

@@ -88,19 +88,11 @@ class ResolutionCropTest {
     }
 
     private static double correlation(float[] a, float[] b) {
-        double ma = 0, mb = 0;
+        double[] x = new double[a.length], y = new double[b.length];
         for (int i = 0; i < a.length; i++) {
-            ma += a[i];
-            mb += b[i];
+            x[i] = a[i];
+            y[i] = b[i];
         }
-        ma /= a.length;
-        mb /= b.length;
-        double ab = 0, aa = 0, bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += (a[i] - ma) * (b[i] - mb);
-            aa += (a[i] - ma) * (a[i] - ma);
-            bb += (b[i] - mb) * (b[i] - mb);
-        }
-        return ab / Math.sqrt(aa * bb);
+        return org.stylealign.analysis.ChannelSearch.correlation(x, y);
     }
 }
