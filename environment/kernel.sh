@@ -14,6 +14,10 @@ export DJL_OFFLINE=true
 # libtorch's OpenMP threads spin ~300k times before sleeping: two busy JVMs on two cores then slow each other down
 # 20-40x. 2000 spins keeps a lone process as fast and a shared machine usable (stylealign bench, both ways).
 export GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-2000}"
+# As bin/stylealign: freed tensor memory stays in the process (glibc would unmap and fault in multi-MB buffers).
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-268435456}"
+export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-4294967296}"
+export MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-536870912}"
 # The kernel's own logging (one line per request) and libtorch warnings go to a log file, not into test output;
 # what a cell prints is captured by the kernel and lands in the notebook.
 log="${STYLEALIGN_KERNEL_LOG:-$env_dir/.state/kernel.log}"

@@ -23,7 +23,7 @@ command -v mvn >/dev/null || { say "mvn not found: install Maven (apt-get instal
 jupyter_ok() {
   [ -x /usr/bin/jupyter ] && [ -x /usr/bin/jupyter-notebook ] && \
     /usr/bin/python3 -c 'import nbclient, nbconvert, nbformat, jupyter_client, notebook' 2>/dev/null && \
-    [ -d /usr/share/datasets/fashion-mnist ]   # the Fashion-MNIST domain (data/) reads Debian's copy
+    [ -d "${STYLEALIGN_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}" ]   # the Fashion-MNIST domain (data/) reads Debian's copy
 }
 if ! jupyter_ok; then
   say "installing Jupyter from Debian packages"
@@ -34,6 +34,17 @@ if ! jupyter_ok; then
   $sudo apt-get install -y -qq --no-install-recommends \
     jupyter-nbconvert python3-nbclient jupyter-client jupyter-notebook dataset-fashion-mnist >/dev/null
   jupyter_ok || { say "Jupyter is still not usable after apt-get install"; exit 1; }
+fi
+
+# --- Node.js and npm: the DiceBear domains (data/dicebear) render in Node --------------------------------------------
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  say "installing Node.js and npm from Debian packages (the DiceBear domains render in Node)"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  command -v node >/dev/null || { say "node is still missing after apt-get install nodejs"; exit 1; }
 fi
 
 # --- The Java kernel: rapaio-jupyter-kernel (JShell, in-process) ---------------------------------------------------

@@ -34,30 +34,39 @@ import java.util.function.IntConsumer;
  * (G(s + eps std_c e_c) - G(s)) / eps, eps = 0.1 channel standard deviations, for many channels in one batch (one
  * image's codes repeated once per channel of a layer, each row moving its own channel). The thresholds only rank a
  * map's pixels, so the map's scale (and the division by eps) does not matter. toRGB layers are left out by default,
- * as in StyleSpace (their channels act on colour everywhere).
+ * as in StyleSpace (their channels act on colour everywhere). A region of fewer than {@code minRegionPixels} pixels
+ * in an image counts as absent there: with the discount, a one-pixel speck hit by the map would outscore every real
+ * part (StyleSpace's instructions merge small regions for the same reason).
  */
 public final class LocalizedChannels {
 
     /** Detection settings; {@link #defaults()} are StyleSpace's. */
     public record Options(int images, long firstSeed, float epsilon, double discount, double minRate, double minGap,
-                          boolean includeToRgb) {
+                          boolean includeToRgb, int minRegionPixels) {
         public Options {
-            if (images < 1 || !(epsilon > 0) || !(minRate > 0 && minRate < 1) || !(minGap >= 0 && minGap < 1)) {
+            if (images < 1 || !(epsilon > 0) || !(minRate > 0 && minRate < 1) || !(minGap >= 0 && minGap < 1)
+                    || minRegionPixels < 1) {
                 throw new IllegalArgumentException("bad localized-channel options: images " + images + ", epsilon "
-                        + epsilon + ", minRate " + minRate + ", minGap " + minGap);
+                        + epsilon + ", minRate " + minRate + ", minGap " + minGap + ", minRegionPixels "
+                        + minRegionPixels);
             }
         }
 
+        /** StyleSpace's settings; regions of fewer than 4 of the 1,024 pixels count as absent. */
         public static Options defaults() {
-            return new Options(256, 700_000, 0.1f, 2, 0.5, 0.25, false);
+            return new Options(256, 700_000, 0.1f, 2, 0.5, 0.25, false, 4);
         }
 
         public Options withImages(int n) {
-            return new Options(n, firstSeed, epsilon, discount, minRate, minGap, includeToRgb);
+            return new Options(n, firstSeed, epsilon, discount, minRate, minGap, includeToRgb, minRegionPixels);
         }
 
         public Options withThresholds(double rate, double gap) {
-            return new Options(images, firstSeed, epsilon, discount, rate, gap, includeToRgb);
+            return new Options(images, firstSeed, epsilon, discount, rate, gap, includeToRgb, minRegionPixels);
+        }
+
+        public Options withMinRegionPixels(int px) {
+            return new Options(images, firstSeed, epsilon, discount, minRate, minGap, includeToRgb, px);
         }
     }
 
@@ -160,6 +169,11 @@ public final class LocalizedChannels {
                     byte[] mask = masks[i];
                     int[] size = regionSizes(mask, regions);
                     for (int k = 0; k < regions; k++) {
+                        if (size[k] < options.minRegionPixels()) {
+                            size[k] = 0; // a speck: absent (the discount would let one hit pixel outscore any part)
+                        }
+                    }
+                    for (int k = 0; k < regions; k++) {
                         withRegion[k] += size[k] > 0 ? 1 : 0;
                     }
                     NDArray base1 = base.get(i + ":" + (i + 1));
@@ -249,7 +263,7 @@ public final class LocalizedChannels {
 
     /**
      * The region with the largest overlap score n_r / o_r^discount for one change map (see the class comment), or -1
-     * when the map is constant.
+     * when the map is constant or its top pixels fall in no region of the mask.
      */
     static int topRegion(float[] map, byte[] mask, int[] size, double discount) {
         if (map.length != mask.length) {
@@ -282,7 +296,8 @@ public final class LocalizedChannels {
                 best = k;
             }
         }
-        return best;
+        // no region hit at all: no vote (StyleSpace's nanargmax would count such an image for class 0)
+        return bestScore > 0 ? best : -1;
     }
 
     /** numpy.percentile with linear interpolation on sorted values, q in [0, 100]. */

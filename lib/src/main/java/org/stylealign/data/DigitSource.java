@@ -29,7 +29,9 @@ import java.util.zip.GZIPInputStream;
  */
 final class DigitSource implements ImageSource {
 
-    static final Path FASHION_DIR = Paths.get("/usr/share/datasets/fashion-mnist");
+    /** Debian's copy (package dataset-fashion-mnist), or the folder named by STYLEALIGN_FASHION_MNIST. */
+    static final Path FASHION_DIR = Paths.get(System.getenv().getOrDefault("STYLEALIGN_FASHION_MNIST",
+            "/usr/share/datasets/fashion-mnist"));
     static final List<String> FASHION_NAMES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
             "Shirt", "Sneaker", "Bag", "Ankle boot");
 

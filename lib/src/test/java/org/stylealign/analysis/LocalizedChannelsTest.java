@@ -90,7 +90,7 @@ class LocalizedChannelsTest {
 
     /** Defaults but eps = 1/8 (exact sums in the synthetic renderer). */
     static LocalizedChannels.Options eighth(int images) {
-        return new LocalizedChannels.Options(images, 0, 0.125f, 2, 0.5, 0.25, false);
+        return new LocalizedChannels.Options(images, 0, 0.125f, 2, 0.5, 0.25, false, 4);
     }
 
     static LocalizedChannels.Scan scan(NDManager root, LocalizedChannels.Options o) {
@@ -137,7 +137,7 @@ class LocalizedChannelsTest {
             assertEquals(1.0, s.rates()[0][0][PartClass.EYES.ordinal()], 1e-12);
             // a stricter rate keeps the perfect channels; toRGB included on request
             assertEquals(3, s.localized(0.99, 0.9).size());
-            LocalizedChannels.Scan t = scan(root, new LocalizedChannels.Options(2, 0, 0.125f, 2, 0.5, 0.25, true));
+            LocalizedChannels.Scan t = scan(root, new LocalizedChannels.Options(2, 0, 0.125f, 2, 0.5, 0.25, true, 4));
             assertEquals(2 * C, t.channels());
         }
     }
@@ -161,6 +161,17 @@ class LocalizedChannelsTest {
             top[j] = 1 + j % 7;
         }
         assertEquals(PartClass.HAIR.ordinal(), LocalizedChannels.topRegion(top, mask, size, 2));
+        // a map whose top pixels lie in a region the mask does not count (a speck left out): no vote
+        float[] speck = new float[PX];
+        speck[20 * 32 + 3] = 1;
+        speck[20 * 32 + 4] = 1;
+        byte[] withSpeck = mask.clone();
+        withSpeck[20 * 32 + 3] = (byte) PartClass.NOSE.ordinal();
+        withSpeck[20 * 32 + 4] = (byte) PartClass.NOSE.ordinal();
+        int[] sizes = LocalizedChannels.regionSizes(withSpeck, PartClass.values().length);
+        assertEquals(PartClass.NOSE.ordinal(), LocalizedChannels.topRegion(speck, withSpeck, sizes, 2));
+        sizes[PartClass.NOSE.ordinal()] = 0;
+        assertEquals(-1, LocalizedChannels.topRegion(speck, withSpeck, sizes, 2));
     }
 
     @Test

@@ -2,7 +2,6 @@ package org.stylealign.metrics;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stylealign.data.BuildSpec;
@@ -54,7 +53,7 @@ class AttributeClassifierTest {
 
     @Test
     void learnsFromRealLabelsAndSurvivesASaveLoadRoundTrip() throws Exception {
-        Assumptions.assumeTrue(DataPaths.onPath("node").isPresent(), "node is not on PATH");
+        org.stylealign.data.TestData.assumeNode();
         ImageDataset ds = new DatasetBuilder(DataPaths.locate().withCache(tmp.resolve("cache"))).threads(2)
                 .open(BuildSpec.of("avataaars", 32, 400, 7));
         ImageDataset.Split split = ds.split(0.25, 7);
@@ -81,7 +80,7 @@ class AttributeClassifierTest {
 
     @Test
     void bundledClassifiersBeatTheirBaselinesOnFreshImages() throws Exception {
-        Assumptions.assumeTrue(DataPaths.onPath("node").isPresent(), "node is not on PATH");
+        org.stylealign.data.TestData.assumeNode();
         for (String domain : Attribute.domains()) {
             var bundled = AttributeClassifier.bundled(domain);
             assertTrue(bundled.isPresent(), "no bundled attribute classifier for " + domain);

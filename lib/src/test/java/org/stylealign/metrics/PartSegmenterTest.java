@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PartSegmenterTest {
 
     static ImageDataset masked(Path cache, int count, long seed) {
+        org.stylealign.data.TestData.assumeNode();
         return new DatasetBuilder(DataPaths.locate().withCache(cache)).threads(2)
                 .open(BuildSpec.of("avataaars", 32, count, seed).withMasks());
     }

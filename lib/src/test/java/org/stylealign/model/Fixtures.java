@@ -17,7 +17,8 @@ public final class Fixtures {
         Path dir = Path.of(p).resolve("stylegan2").normalize();
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException("fixture folder not found: " + dir
-                    + " (the shared fixtures must sit at ../shared/fixtures beside the repository)");
+                    + " (the shared fixtures must sit at ../shared/fixtures beside the repository, or set "
+                    + "STYLEALIGN_FIXTURES to their folder)");
         }
         return dir;
     }
