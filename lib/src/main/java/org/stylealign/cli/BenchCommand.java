@@ -22,12 +22,15 @@ final class BenchCommand implements Command {
     public String summary() {
         return "[generate] [--res 32,64,256] [--batch 8] [--channel-base 16384] [--channel-max 512] [--iters 3] | "
                 + "train [--res 32] [--channels 64,128 | --widths 4:128,8:128,16:64,32:64] [--batch 16] [--steps 12] "
-                + "[--freeze mapping,affine] [--profile] [--trace FILE.json] | localized [--checkpoint F] [--images 4]: "
+                + "[--freeze mapping,affine] [--profile] [--trace FILE.json] | localized [--checkpoint F] [--images 4] | invert [--checkpoint F] [--space w+] [--steps 500] [--images 1]: "
                 + "speed vs the machine's conv peak";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        if (argv.length > 0 && argv[0].equals("invert")) {
+            return invertBench(java.util.Arrays.copyOfRange(argv, 1, argv.length), out);
+        }
         if (argv.length > 0 && argv[0].equals("localized")) {
             return localizedBench(java.util.Arrays.copyOfRange(argv, 1, argv.length), out);
         }
@@ -188,6 +191,31 @@ final class BenchCommand implements Command {
                     100 * r.achievedGflops() / r.convPeak(), r.convPeak(), r.secondsFor(256) / 60);
         } finally {
             seg.ifPresent(org.stylealign.metrics.PartSegmenter::close);
+        }
+        return 0;
+    }
+
+    /** Optimisation inversion of generated images (the figure: one 32 px image, 500 steps). */
+    private static int invertBench(String[] argv, PrintStream out) throws Exception {
+        Args a = new Args(argv, Set.of("checkpoint", "space", "steps", "images"), Set.of());
+        java.nio.file.Path ck = a.has("checkpoint") ? a.path("checkpoint")
+                : org.stylealign.viz.Workbench.home().resolve(org.stylealign.viz.Workbench.DEFAULT_MODEL);
+        var space = org.stylealign.apps.Inversion.Space.parse(a.get("space", "w+"));
+        int steps = a.intValue("steps", 500), n = a.intValue("images", 1);
+        try (org.stylealign.model.StyleGan2 model = org.stylealign.io.ModelIO.load(ck);
+             var f = org.stylealign.metrics.DomainFeatures.bundled().orElseThrow();
+             ai.djl.ndarray.NDManager m = model.generator().manager().newSubManager()) {
+            var g = model.generator();
+            double peak = new org.stylealign.bench.GeneratorBench(g.device(), 3, out).convPeak();
+            var target = g.generate(g.zFromSeeds(m, org.stylealign.model.Generator.seedRange(31_000, n)), 1f,
+                    org.stylealign.model.Noise.constant());
+            var o = org.stylealign.apps.Inversion.Options.defaults(space);
+            org.stylealign.apps.Inversion.invert(g, target, f, o.withSteps(5), null); // warm-up
+            var r = org.stylealign.apps.Inversion.invert(g, target, f, o.withSteps(steps), null);
+            out.printf(java.util.Locale.ROOT, "%s: %d image(s) of %d px, %d steps in %.1f s (%.1f ms per step), "
+                    + "mean |pixel error| %.4f; conv peak in the same run %.1f GFLOP/s, intra-op threads %s%n",
+                    space, n, g.config().resolution(), steps, r.seconds(), 1000 * r.seconds() / steps, r.meanPixel(),
+                    peak, System.getProperty("ai.djl.pytorch.num_threads", "default"));
         }
         return 0;
     }

@@ -18,7 +18,8 @@ public final class Main {
                 new DataCommand(),
                 new TrainCommand(),
                 new FinetuneCommand(),
-                new MetricsCommand()
+                new MetricsCommand(),
+                new InvertCommand()
         );
     }
 

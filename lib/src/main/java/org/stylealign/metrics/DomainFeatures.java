@@ -98,6 +98,28 @@ public final class DomainFeatures implements FeatureExtractor {
         SafeTensors.write(file, w, meta, false);
     }
 
+    /**
+     * A perceptual distance between two image batches, per image [N], differentiable (for inversion): for each of
+     * the four convolution layers, the activations normalised to unit length over channels at every position (as
+     * LPIPS does), then the squared difference summed over channels and averaged over positions; summed over layers.
+     */
+    public NDArray perceptualDistance(NDArray a, NDArray b) {
+        List<NDArray> fa = SmallCnn.activations(params, a), fb = SmallCnn.activations(params, b);
+        NDArray total = null;
+        for (int l = 0; l < fa.size(); l++) {
+            NDArray d = unit(fa.get(l)).sub(unit(fb.get(l))).square().sum(new int[] {1}); // [N, H, W]
+            long hw = d.getShape().get(1) * d.getShape().get(2);
+            // persistent scalars: a Java number inside a differentiated graph is the NaN trap (docs: djl-pytorch)
+            NDArray per = d.sum(new int[] {1, 2}).mul(scalars.of(1f / hw));
+            total = total == null ? per : total.add(per);
+        }
+        return total;
+    }
+
+    private NDArray unit(NDArray x) {
+        return x.mul(x.square().sum(new int[] {1}, true).add(scalars.of(1e-10f)).pow(scalars.of(-0.5f)));
+    }
+
     public List<String> classes() {
         return classes;
     }

@@ -95,6 +95,25 @@ final class SmallCnn {
         return x.sum(new int[] {2, 3}).mul(scalars.of(1f / hw));
     }
 
+    /**
+     * The activations after each of the four convolutions (after the leaky ReLU, before pooling), differentiable:
+     * the layers of a perceptual distance.
+     */
+    static java.util.List<NDArray> activations(Map<String, NDArray> params, NDArray images) {
+        NDManager m = images.getManager();
+        NDArray x = FeatureExtractor.resize(FeatureExtractor.rgb(images, m), SIZE, m);
+        java.util.List<NDArray> out = new java.util.ArrayList<>();
+        for (int i = 0; i < WIDTHS.length; i++) {
+            x = Convolution.conv2d(x, params.get("conv" + i + ".weight"), params.get("conv" + i + ".bias"), 1, 1, 1, 1);
+            x = Activation.leakyRelu(x, 0.2f);
+            out.add(x);
+            if (i < WIDTHS.length - 1) {
+                x = Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
+            }
+        }
+        return out;
+    }
+
     /** x [N, F] times the linear head {@code name}.weight [K, F] plus bias, in x's manager. */
     static NDArray linear(Map<String, NDArray> params, String name, NDArray x) {
         NDArray wt = params.get(name + ".weight").transpose();

@@ -1,0 +1,258 @@
+package org.stylealign.apps;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import org.stylealign.metrics.DomainFeatures;
+import org.stylealign.model.Generator;
+import org.stylealign.model.Noise;
+import org.stylealign.model.Scalars;
+
+import java.util.Locale;
+import java.util.function.IntConsumer;
+
+/**
+ * Puts images into a generator's latent space by optimisation (the projector of NVlabs and rosinality; the StyleAlign
+ * release's recipe for Z): Adam on the latent, a learning rate with a short ramp-up and a cosine ramp-down, Gaussian
+ * noise on W / W+ latents early on (decaying to zero by 75% of the steps), and a loss of a pixel term and a
+ * perceptual term (the bundled domain classifier's four convolution layers, unit-normalised over channels as LPIPS
+ * does; {@link DomainFeatures#perceptualDistance}). The generator's noise inputs stay the stored maps (not optimised:
+ * their regulariser is then not needed). Every image of the batch has its own latent; the losses are summed so that
+ * each latent sees its own gradient.
+ *
+ * <p>Spaces (the paper's Sec. 4.1): Z (one z per image, through the mapping; from z = 0), Z+ (one z per style input),
+ * W (one w, from w_avg), W+ (one w per style input, from w_avg).
+ */
+public final class Inversion {
+
+    public enum Space {
+        Z, Z_PLUS, W, W_PLUS;
+
+        public static Space parse(String s) {
+            return switch (s.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "")) {
+                case "z" -> Z;
+                case "z+", "zplus" -> Z_PLUS;
+                case "w" -> W;
+                case "w+", "wplus" -> W_PLUS;
+                default -> throw new IllegalArgumentException("latent space must be z, z+, w or w+; got '" + s + "'");
+            };
+        }
+
+        @Override
+        public String toString() {
+            return switch (this) {
+                case Z -> "Z";
+                case Z_PLUS -> "Z+";
+                case W -> "W";
+                case W_PLUS -> "W+";
+            };
+        }
+    }
+
+    /**
+     * @param steps          Adam steps
+     * @param learningRate   peak learning rate (0.1 as the StyleAlign release and NVlabs)
+     * @param rampUp         share of the steps over which the rate rises from 0 (0.05)
+     * @param rampDown       share of the steps over which it falls to 0 by a cosine (0.25)
+     * @param latentNoise    W / W+ only: noise of this many standard deviations of w at the start (0.05)
+     * @param pixelWeight    weight of the mean squared pixel error (images in [-1, 1])
+     * @param perceptualWeight weight of the perceptual distance
+     */
+    public record Options(Space space, int steps, float learningRate, float rampUp, float rampDown, float latentNoise,
+                          float pixelWeight, float perceptualWeight, long seed) {
+        public Options {
+            if (steps < 1 || !(learningRate > 0) || rampUp < 0 || rampDown < 0 || rampUp + rampDown > 1
+                    || pixelWeight < 0 || perceptualWeight < 0 || pixelWeight + perceptualWeight == 0) {
+                throw new IllegalArgumentException("bad inversion options: " + steps + " steps, lr " + learningRate
+                        + ", ramps " + rampUp + "/" + rampDown + ", weights " + pixelWeight + "/" + perceptualWeight);
+            }
+        }
+
+        public static Options defaults(Space space) {
+            return new Options(space, 500, 0.1f, 0.05f, 0.25f, 0.05f, 1f, 1f, 1);
+        }
+
+        public Options withSteps(int n) {
+            return new Options(space, n, learningRate, rampUp, rampDown, latentNoise, pixelWeight, perceptualWeight,
+                    seed);
+        }
+    }
+
+    /**
+     * @param latent [N, zDim] (Z), [N, numWs, zDim] (Z+), [N, wDim] (W) or [N, numWs, wDim] (W+)
+     * @param ws     the W+ codes it renders with, [N, numWs, wDim]
+     * @param images the reconstructions, [N, C, R, R]
+     * @param loss   the total loss (summed over images) at every step
+     * @param pixel  per image, the mean absolute pixel error of the reconstruction
+     */
+    public record Result(Space space, NDArray latent, NDArray ws, NDArray images, double[] loss, double[] pixel,
+                         double seconds) {
+        public double meanPixel() {
+            double s = 0;
+            for (double p : pixel) {
+                s += p;
+            }
+            return s / pixel.length;
+        }
+    }
+
+    private Inversion() {
+    }
+
+    /**
+     * Inverts {@code targets} [N, C, R, R] in [-1, 1] (R = the generator's resolution). {@code perceptual} may be
+     * null when its weight is 0. Results belong to the targets' manager. {@code progress} gets the step number.
+     */
+    public static Result invert(Generator g, NDArray targets, DomainFeatures perceptual, Options o,
+                                IntConsumer progress) {
+        int r = g.config().resolution();
+        Shape ts = targets.getShape();
+        if (ts.dimension() != 4 || ts.get(1) != g.config().imageChannels() || ts.get(2) != r || ts.get(3) != r) {
+            throw new IllegalArgumentException("targets must be [N, " + g.config().imageChannels() + ", " + r + ", "
+                    + r + "] for this generator, got " + ts);
+        }
+        if (perceptual == null && o.perceptualWeight() > 0) {
+            throw new IllegalArgumentException("a perceptual weight needs a feature network (DomainFeatures)");
+        }
+        NDManager owner = targets.getManager();
+        long t0 = System.nanoTime();
+        long n = ts.get(0);
+        try (NDManager m = owner.newSubManager()) {
+            Scalars scalars = new Scalars(m);
+            NDArray target = targets.duplicate();
+            target.attach(m);
+            NDArray latent = initial(g, o.space(), n, m);
+            float wStd = o.space() == Space.W || o.space() == Space.W_PLUS ? wStd(g, m) : 0f;
+            NDArray[] adam = {m.zeros(latent.getShape()), m.zeros(latent.getShape())};
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(o.seed());
+            double[] curve = new double[o.steps()];
+            latent.setRequiresGradient(true);
+            for (int step = 0; step < o.steps(); step++) {
+                double t = (double) step / o.steps();
+                double lr = o.learningRate() * schedule(t, o.rampUp(), o.rampDown());
+                double noiseScale = wStd * o.latentNoise() * Math.pow(Math.max(0, 1 - t / 0.75), 2);
+                try (NDManager sm = m.newSubManager()) {
+                    NDArray lossValue;
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        // a differentiable copy owned by this step: everything computed from it is freed with sm
+                        NDArray in = latent.mul(scalars.of(1f));
+                        in.attach(sm);
+                        if (noiseScale > 0) {
+                            in = latent.add(gaussian(sm, latent.getShape(), rng).mul(scalars.of((float) noiseScale)));
+                        }
+                        NDArray img = g.synthesis(toWs(g, o.space(), in), Noise.constant());
+                        lossValue = loss(img, target, perceptual, o, scalars);
+                        gc.backward(lossValue);
+                    }
+                    curve[step] = lossValue.getFloat();
+                    if (!Double.isFinite(curve[step])) {
+                        throw new IllegalStateException("inversion diverged at step " + step + " (loss " + curve[step]
+                                + "); lower the learning rate");
+                    }
+                    adamStep(latent, adam, step + 1, lr);
+                }
+                if (progress != null) {
+                    progress.accept(step + 1);
+                }
+            }
+            latent.setRequiresGradient(false);
+            NDArray ws = toWs(g, o.space(), latent);
+            NDArray images = g.synthesis(ws, Noise.constant());
+            double[] pixel = new double[(int) n];
+            float[] e = images.sub(target).abs().reshape(n, -1).mean(new int[] {1}).toFloatArray();
+            for (int i = 0; i < n; i++) {
+                pixel[i] = e[i];
+            }
+            NDArray outLatent = latent.duplicate(), outWs = ws.duplicate(), outImages = images.duplicate();
+            outLatent.attach(owner);
+            outWs.attach(owner);
+            outImages.attach(owner);
+            return new Result(o.space(), outLatent, outWs, outImages, curve, pixel, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** Z: zeros (the StyleAlign release); Z+: zeros per style input; W and W+: w_avg. */
+    static NDArray initial(Generator g, Space space, long n, NDManager m) {
+        int numWs = g.numWs(), z = g.config().zDim(), w = g.config().wDim();
+        return switch (space) {
+            case Z -> m.zeros(new Shape(n, z));
+            case Z_PLUS -> m.zeros(new Shape(n, numWs, z));
+            case W -> g.wAvg(m).repeat(0, n);
+            case W_PLUS -> g.wAvg(m).reshape(1, 1, w).repeat(0, n).repeat(1, numWs);
+        };
+    }
+
+    /** The W+ codes of a latent of the given space. */
+    public static NDArray toWs(Generator g, Space space, NDArray latent) {
+        return switch (space) {
+            case Z -> g.broadcast(g.mapping(latent));
+            case Z_PLUS -> g.mappingPlus(latent);
+            case W -> g.broadcast(latent);
+            case W_PLUS -> latent;
+        };
+    }
+
+    /** Sum over images of pixelWeight x mean squared error + perceptualWeight x perceptual distance. */
+    static NDArray loss(NDArray img, NDArray target, DomainFeatures perceptual, Options o, Scalars scalars) {
+        long n = img.getShape().get(0);
+        long per = img.getShape().size() / n;
+        NDArray total = null;
+        if (o.pixelWeight() > 0) {
+            NDArray mse = img.sub(target).square().reshape(n, per).sum(new int[] {1})
+                    .mul(scalars.of(o.pixelWeight() / per));
+            total = mse;
+        }
+        if (o.perceptualWeight() > 0) {
+            NDArray p = perceptual.perceptualDistance(img, target).mul(scalars.of(o.perceptualWeight()));
+            total = total == null ? p : total.add(p);
+        }
+        return total.sum();
+    }
+
+    /** The learning-rate factor at progress t in [0, 1): linear ramp-up, cosine ramp-down (NVlabs' projector). */
+    static double schedule(double t, double rampUp, double rampDown) {
+        double down = rampDown <= 0 ? 1 : Math.min(1, (1 - t) / rampDown);
+        double f = 0.5 - 0.5 * Math.cos(down * Math.PI);
+        return f * (rampUp <= 0 ? 1 : Math.min(1, t / rampUp));
+    }
+
+    /** sqrt of the summed variance of w over 1,000 samples (the latent noise's scale, as NVlabs). */
+    static float wStd(Generator g, NDManager m) {
+        try (NDManager sm = m.newSubManager()) {
+            NDArray w = g.mapping(g.zFromSeeds(sm, Generator.seedRange(123_000, 1000)));
+            NDArray mean = w.mean(new int[] {0}, true);
+            return (float) Math.sqrt(w.sub(mean).square().sum().getFloat() / 1000);
+        }
+    }
+
+    private static NDArray gaussian(NDManager m, Shape s, java.util.SplittableRandom rng) {
+        float[] v = new float[(int) s.size()];
+        for (int i = 0; i < v.length; i += 2) {
+            double u = 1 - rng.nextDouble(), w = rng.nextDouble();
+            double rad = Math.sqrt(-2 * Math.log(u));
+            v[i] = (float) (rad * Math.cos(2 * Math.PI * w));
+            if (i + 1 < v.length) {
+                v[i + 1] = (float) (rad * Math.sin(2 * Math.PI * w));
+            }
+        }
+        return m.create(v, s).duplicate(); // libtorch-owned, not over the Java array
+    }
+
+    /** Adam (betas 0.9, 0.999, eps 1e-8) on the latent, outside the graph; the gradient is zeroed after. */
+    private static void adamStep(NDArray p, NDArray[] mv, int step, double lr) {
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray grad = p.getGradient();
+            mv[0].muli(0.9f).addi(grad.mul(0.1f));
+            mv[1].muli(0.999f).addi(grad.square().mul(0.001f));
+            double c1 = 1 - Math.pow(0.9, step), c2 = 1 - Math.pow(0.999, step);
+            NDArray upd = mv[0].div((float) c1).div(mv[1].div((float) c2).sqrt().add(1e-8f)).mul((float) lr);
+            p.subi(upd);
+        }
+        JniUtils.zeroGrad((PtNDArray) p);
+    }
+}

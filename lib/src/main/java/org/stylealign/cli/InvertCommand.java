@@ -1,0 +1,187 @@
+package org.stylealign.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.stylealign.apps.Inversion;
+import org.stylealign.data.ImageDataset;
+import org.stylealign.io.HostTensor;
+import org.stylealign.io.Npy;
+import org.stylealign.metrics.DomainFeatures;
+import org.stylealign.model.Generator;
+import org.stylealign.model.StyleGan2;
+import org.stylealign.viz.ImageGrid;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * `stylealign invert`: images into a latent space by optimisation (the projector.py workflow of NVlabs and
+ * rosinality), batch by batch, with a progress line per batch.
+ */
+final class InvertCommand implements Command {
+
+    @Override
+    public String name() {
+        return "invert";
+    }
+
+    @Override
+    public String summary() {
+        return "--checkpoint F --images IMAGES.npy|DATASET_DIR|PNG_DIR [--count N] [--space z|z+|w|w+] [--steps 500] "
+                + "[--lr 0.1] [--pixel 1] [--perceptual 1] [--batch 8] --out LATENTS.npy [--ws WS.npy] "
+                + "[--render RECON.png|.npy]: optimisation inversion";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = new Args(argv, Set.of("checkpoint", "images", "count", "space", "steps", "lr", "pixel", "perceptual",
+                "batch", "out", "ws", "render", "seed"), Set.of());
+        Path dest = a.path("out");
+        if (!dest.getFileName().toString().endsWith(".npy")) {
+            throw new UsageException("--out must end in .npy (the latents, float32), got " + dest);
+        }
+        Inversion.Space space;
+        try {
+            space = Inversion.Space.parse(a.get("space", "w+"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--space: " + e.getMessage());
+        }
+        Inversion.Options d = Inversion.Options.defaults(space);
+        Inversion.Options o;
+        try {
+            o = new Inversion.Options(space, a.intValue("steps", d.steps()), a.floatValue("lr", d.learningRate()),
+                    d.rampUp(), d.rampDown(), d.latentNoise(), a.floatValue("pixel", d.pixelWeight()),
+                    a.floatValue("perceptual", d.perceptualWeight()), a.intValue("seed", 1));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        int batch = a.intValue("batch", 8);
+        if (batch < 1) {
+            throw new UsageException("--batch must be at least 1");
+        }
+        try (StyleGan2 model = ModelArgs.load(a); NDManager m = model.generator().manager().newSubManager();
+             DomainFeatures f = o.perceptualWeight() > 0 ? DomainFeatures.bundled().orElseThrow(() ->
+                     new UsageException("no bundled domain classifier for the perceptual loss: use --perceptual 0"))
+                     : null) {
+            Generator g = model.generator();
+            NDArray images = images(a.path("images"), a.intValue("count", Integer.MAX_VALUE), g, m);
+            long n = images.getShape().get(0);
+            out.printf(Locale.ROOT, "%d images into %s of %s, %d steps each (lr %.3g, pixel %.3g, perceptual %.3g)%n",
+                    n, space, a.path("checkpoint").getFileName(), o.steps(), o.learningRate(), o.pixelWeight(),
+                    o.perceptualWeight());
+            List<NDArray> latents = new ArrayList<>(), ws = new ArrayList<>(), recon = new ArrayList<>();
+            double pixel = 0;
+            for (long s = 0; s < n; s += batch) {
+                NDArray part = images.get(s + ":" + Math.min(n, s + batch));
+                Inversion.Result r = Inversion.invert(g, part, f, o, null);
+                latents.add(r.latent());
+                ws.add(r.ws());
+                recon.add(r.images());
+                pixel += r.meanPixel() * r.pixel().length;
+                out.printf(Locale.ROOT, "images %d-%d: loss %.4f -> %.4f, mean |pixel error| %.4f, %.1f s%n", s,
+                        Math.min(n, s + batch) - 1, r.loss()[0], r.loss()[r.loss().length - 1], r.meanPixel(),
+                        r.seconds());
+            }
+            write(dest, concat(latents));
+            if (a.has("ws")) {
+                write(a.path("ws"), concat(ws));
+            }
+            if (a.has("render")) {
+                Path rp = a.path("render");
+                NDArray all = concat(recon);
+                if (rp.getFileName().toString().endsWith(".npy")) {
+                    write(rp, all);
+                } else {
+                    BufferedImage grid = ImageGrid.of(all).columns((int) Math.min(8, n)).render();
+                    Path tmp = Files.createTempFile(rp.toAbsolutePath().getParent(), ".invert-", ".png.tmp");
+                    ImageIO.write(grid, "png", tmp.toFile());
+                    Files.move(tmp, rp, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            out.printf(Locale.ROOT, "wrote %s %s; mean |pixel error| over all images %.4f%n", dest,
+                    concat(latents).getShape(), pixel / n);
+        }
+        return 0;
+    }
+
+    /** Images [N, C, R, R] in [-1, 1] from a .npy, a built dataset folder or a folder of PNGs of size R. */
+    static NDArray images(Path p, int count, Generator g, NDManager m) throws Exception {
+        int r = g.config().resolution(), c = g.config().imageChannels();
+        if (Files.isRegularFile(p) && p.toString().endsWith(".npy")) {
+            HostTensor h = Npy.read(p);
+            NDArray x = m.create(h.values(), new Shape(h.shape())).duplicate();
+            if (x.getShape().dimension() != 4 || x.getShape().get(1) != c || x.getShape().get(2) != r) {
+                throw new UsageException("--images " + p + ": expected float32 [N, " + c + ", " + r + ", " + r
+                        + "] in [-1, 1] (as stylealign render writes), got " + x.getShape());
+            }
+            return x.get(":" + Math.min(count, x.getShape().get(0)));
+        }
+        if (Files.isDirectory(p) && Files.isRegularFile(p.resolve("manifest.json"))) {
+            ImageDataset ds = ImageDataset.open(p);
+            if (ds.imageSize() != r || ds.channels() != c) {
+                throw new UsageException("--images " + p + ": " + ds.imageSize() + " px x " + ds.channels()
+                        + " channels; the model draws " + r + " px x " + c);
+            }
+            int k = Math.min(count, ds.size());
+            float[] v = new float[k * c * r * r];
+            for (int i = 0; i < k; i++) {
+                byte[] b = ds.pixels(i);
+                for (int j = 0; j < b.length; j++) {
+                    v[i * c * r * r + j] = (b[j] & 0xff) / 127.5f - 1f;
+                }
+            }
+            return m.create(v, new Shape(k, c, r, r)).duplicate();
+        }
+        if (Files.isDirectory(p)) {
+            List<Path> files;
+            try (Stream<Path> s = Files.list(p)) {
+                files = s.filter(f -> f.toString().toLowerCase(Locale.ROOT).endsWith(".png")).sorted().toList();
+            }
+            if (files.isEmpty()) {
+                throw new UsageException("--images " + p + ": no .png files and no dataset manifest in this folder");
+            }
+            files = files.subList(0, Math.min(count, files.size()));
+            float[] v = new float[files.size() * 3 * r * r];
+            for (int i = 0; i < files.size(); i++) {
+                BufferedImage img = ImageIO.read(files.get(i).toFile());
+                if (img == null || img.getWidth() != r || img.getHeight() != r) {
+                    throw new UsageException(files.get(i) + ": not a " + r + "x" + r + " image (the model's size)");
+                }
+                for (int y = 0; y < r; y++) {
+                    for (int x = 0; x < r; x++) {
+                        int rgb = img.getRGB(x, y);
+                        for (int ch = 0; ch < 3; ch++) {
+                            int val = (rgb >> (16 - 8 * ch)) & 0xff;
+                            v[((i * 3 + ch) * r + y) * r + x] = val / 127.5f - 1f;
+                        }
+                    }
+                }
+            }
+            NDArray x = m.create(v, new Shape(files.size(), 3, r, r)).duplicate();
+            return c == 3 ? x : x.mean(new int[] {1}, true);
+        }
+        throw new UsageException("--images " + p + ": no such .npy file or folder");
+    }
+
+    private static NDArray concat(List<NDArray> parts) {
+        NDArray all = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            all = all.concat(parts.get(i), 0);
+        }
+        return all;
+    }
+
+    private static void write(Path p, NDArray x) throws Exception {
+        Npy.write(p, new HostTensor(x.getShape().getShape(), x.toFloatArray()));
+    }
+}

@@ -1,0 +1,88 @@
+package org.stylealign.apps;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.stylealign.io.ModelIO;
+import org.stylealign.metrics.DomainFeatures;
+import org.stylealign.model.Generator;
+import org.stylealign.model.Noise;
+import org.stylealign.model.StyleGan2;
+import org.stylealign.viz.Workbench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Inversion of images the generator drew itself from known latents: the answer is known. */
+class InversionTest {
+
+    static StyleGan2 model;
+    static DomainFeatures features;
+
+    @BeforeAll
+    static void load() throws Exception {
+        model = ModelIO.load(Workbench.home().resolve(Workbench.DEFAULT_MODEL), Device.cpu());
+        features = DomainFeatures.bundled().orElseThrow();
+    }
+
+    @AfterAll
+    static void close() {
+        features.close();
+        model.close();
+    }
+
+    @Test
+    void anImageDrawnFromAKnownWIsRecoveredInW() {
+        Generator g = model.generator();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray w = g.mapping(g.zFromSeeds(m, 11, 12));
+            NDArray target = g.synthesis(g.broadcast(w), Noise.constant());
+            Inversion.Result r = Inversion.invert(g, target, features, Inversion.Options.defaults(Inversion.Space.W)
+                    .withSteps(300), null);
+            assertEquals(300, r.loss().length);
+            assertTrue(r.loss()[299] < 0.2 * r.loss()[0], "loss falls: " + r.loss()[0] + " -> " + r.loss()[299]);
+            // the start (w_avg's image) is far from the target; the reconstruction is close
+            NDArray avg = g.synthesis(g.broadcast(g.wAvg(m).repeat(0, 2)), Noise.constant());
+            double start = avg.sub(target).abs().mean().getFloat();
+            assertTrue(r.meanPixel() < 0.35 * start, "mean |pixel error| " + start + " at w_avg -> " + r.meanPixel());
+            // the reconstruction is the latent rendered
+            NDArray again = g.synthesis(Inversion.toWs(g, Inversion.Space.W, r.latent()), Noise.constant());
+            assertEquals(0f, again.sub(r.images()).abs().max().getFloat(), 1e-6f);
+        }
+    }
+
+    @Test
+    void everySpaceRunsAndZStartsAtZero() {
+        Generator g = model.generator();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray target = g.generate(g.zFromSeeds(m, 5), 1f, Noise.constant());
+            for (Inversion.Space s : Inversion.Space.values()) {
+                var r = Inversion.invert(g, target, features, Inversion.Options.defaults(s).withSteps(20), null);
+                assertEquals(s == Inversion.Space.Z || s == Inversion.Space.W ? 2 : 3, r.latent().getShape().dimension());
+                assertTrue(Double.isFinite(r.meanPixel()));
+                // W and W+ start at w_avg and descend at once; Z and Z+ start at z = 0, where the mapping's
+                // normalisation makes the first steps jump (their loss falls over hundreds of steps, notebook 08)
+                if (s == Inversion.Space.W || s == Inversion.Space.W_PLUS) {
+                    assertTrue(r.loss()[19] < r.loss()[0], s + " loss falls in 20 steps");
+                }
+            }
+            assertEquals(0f, Inversion.initial(g, Inversion.Space.Z, 2, m).abs().max().getFloat());
+            assertThrows(IllegalArgumentException.class, () -> Inversion.invert(g, m.zeros(new ai.djl.ndarray.types.Shape(1, 3, 16, 16)),
+                    features, Inversion.Options.defaults(Inversion.Space.W), null));
+            assertEquals(Inversion.Space.W_PLUS, Inversion.Space.parse("w+"));
+        }
+    }
+
+    @Test
+    void theLearningRateScheduleRampsUpAndDown() {
+        assertEquals(0, Inversion.schedule(0, 0.05, 0.25), 1e-12);
+        assertEquals(1, Inversion.schedule(0.5, 0.05, 0.25), 1e-12);
+        assertEquals(0.5, Inversion.schedule(0.875, 0.05, 0.25), 1e-12); // halfway down the cosine
+        assertTrue(Inversion.schedule(0.99, 0.05, 0.25) < 0.01);
+    }
+
+}
