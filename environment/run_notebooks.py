@@ -18,9 +18,9 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 KERNEL = "stylealign-java"
-# A healthy kernel answers in ~5 s; the stuck start (below) never does. Short first wait, longer ones in case the
-# machine is just busy.
-STARTUP_TIMEOUTS = (20, 45, 90)
+# A healthy kernel answers in ~5 s; the stuck start (below) never does. Short first waits, longer ones in case the
+# machine is just busy. Three stuck starts in a row were seen once (2026-12-01), so there are six tries.
+STARTUP_TIMEOUTS = (20, 20, 30, 45, 60, 90)
 START_ATTEMPTS = len(STARTUP_TIMEOUTS)
 
 
