@@ -120,15 +120,6 @@ public final class EditEffect {
      * compares a parent's edit with the same edit in a lower-resolution child (the paper's resolution transfer).
      */
     public static UnaryOperator<NDArray> downsampled(int size) {
-        return map -> {
-            long n = map.getShape().get(0), h = map.getShape().get(1), w = map.getShape().get(2);
-            if (h % size != 0 || w % size != 0) {
-                throw new IllegalArgumentException("a " + h + "x" + w + " map does not pool to " + size + "x" + size);
-            }
-            if (h == size && w == size) {
-                return map;
-            }
-            return map.reshape(n, size, h / size, size, w / size).mean(new int[] {4}).mean(new int[] {2});
-        };
+        return map -> ImageDistance.poolTo(map, size, size);
     }
 }

@@ -35,14 +35,31 @@ public final class ImageDistance {
             return pixel(a, b);
         }
         NDArray big = ha > hb ? a : b, small = ha > hb ? b : a;
-        long n = big.getShape().get(0), c = big.getShape().get(1), h = big.getShape().get(2), w = big.getShape().get(3);
-        long sh = small.getShape().get(2), sw = small.getShape().get(3);
-        if (h % sh != 0 || w % sw != 0) {
-            throw new IllegalArgumentException("image sizes do not divide: " + big.getShape() + " vs " + small.getShape());
-        }
-        try (NDArray pooled = big.reshape(n, c, sh, h / sh, sw, w / sw).mean(new int[] {5}).mean(new int[] {3})) {
+        try (NDArray pooled = poolTo(big, small.getShape().get(2), small.getShape().get(3))) {
             return pixel(pooled, small);
         }
+    }
+
+    /**
+     * Average pooling of the last two axes of x ([.., H, W], any rank >= 2) to h x w (sizes must divide); x itself
+     * when it is that size already.
+     */
+    public static NDArray poolTo(NDArray x, long h, long w) {
+        ai.djl.ndarray.types.Shape s = x.getShape();
+        int d = s.dimension();
+        long hh = s.get(d - 2), ww = s.get(d - 1);
+        if (hh % h != 0 || ww % w != 0) {
+            throw new IllegalArgumentException("a " + hh + "x" + ww + " array does not pool to " + h + "x" + w);
+        }
+        if (hh == h && ww == w) {
+            return x;
+        }
+        long lead = s.size() / (hh * ww);
+        NDArray pooled = x.reshape(lead, h, hh / h, w, ww / w).mean(new int[] {4}).mean(new int[] {2});
+        long[] out = s.getShape().clone();
+        out[d - 2] = h;
+        out[d - 1] = w;
+        return pooled.reshape(out);
     }
 
     /** Mean Euclidean distance between feature vectors of the same images: row i of a against row i of b. */

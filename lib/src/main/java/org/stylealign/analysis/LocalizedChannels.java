@@ -242,13 +242,11 @@ public final class LocalizedChannels {
             b.attach(sub);
             NDArray map = edited.sub(b).abs().mean(new int[] {1});
             long h = map.getShape().get(1);
-            if (h > 32) {
-                long f = h / 32;
-                map = map.reshape(c, 32, f, 32, f).mean(new int[] {4}).mean(new int[] {2});
-            } else if (h < 32) {
+            if (h < 32) {
                 throw new IllegalArgumentException("localized-channel detection needs images of at least 32 px, got "
                         + h);
             }
+            map = ImageDistance.poolTo(map, 32, 32);
             return map.toFloatArray();
         }
     }
