@@ -1,6 +1,9 @@
 package org.stylealign.metrics;
 
-/** Mean and covariance (unbiased, n - 1) of a set of feature vectors, in double precision. */
+/**
+ * Mean and covariance of a set of feature vectors, in double precision. The covariance divides by n, not n - 1, as
+ * NVlabs' metric code does ({@code metric_utils.FeatureStats.get_mean_cov}), so FID values compare with theirs.
+ */
 public record FeatureStats(int count, double[] mean, double[][] cov) {
 
     public static FeatureStats of(float[][] features) {
@@ -37,7 +40,7 @@ public record FeatureStats(int count, double[] mean, double[][] cov) {
         }
         for (int i = 0; i < d; i++) {
             for (int j = i; j < d; j++) {
-                c[i][j] /= n - 1;
+                c[i][j] /= n;
                 c[j][i] = c[i][j];
             }
         }
