@@ -22,12 +22,16 @@ final class BenchCommand implements Command {
     public String summary() {
         return "[generate] [--res 32,64,256] [--batch 8] [--channel-base 16384] [--channel-max 512] [--iters 3] | "
                 + "train [--res 32] [--channels 64,128 | --widths 4:128,8:128,16:64,32:64] [--batch 16] [--steps 12] "
-                + "[--freeze mapping,affine] [--profile] [--trace FILE.json] | localized [--checkpoint F] [--images 4] | invert [--checkpoint F] [--space w+] [--steps 500] [--images 1]: "
+                + "[--freeze mapping,affine] [--profile] [--trace FILE.json] | localized [--checkpoint F] [--images 4] | invert [--checkpoint F] [--space w+] [--steps 500] [--images 1] "
+                + "| reference [--res 32,64] [--batch 8]: "
                 + "speed vs the machine's conv peak";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        if (argv.length > 0 && argv[0].equals("reference")) {
+            return referenceBench(java.util.Arrays.copyOfRange(argv, 1, argv.length), out);
+        }
         if (argv.length > 0 && argv[0].equals("invert")) {
             return invertBench(java.util.Arrays.copyOfRange(argv, 1, argv.length), out);
         }
@@ -216,6 +220,36 @@ final class BenchCommand implements Command {
                     + "mean |pixel error| %.4f; conv peak in the same run %.1f GFLOP/s, intra-op threads %s%n",
                     space, n, g.config().resolution(), steps, r.seconds(), 1000 * r.seconds() / steps, r.meanPixel(),
                     peak, System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        }
+        return 0;
+    }
+
+    /** `bench reference`: the readable reference paths of G and D against the fast ones, forward only. */
+    private static int referenceBench(String[] argv, PrintStream out) {
+        Args a = new Args(argv, Set.of("res", "batch", "iters"), Set.of());
+        int batch = a.intValue("batch", 8);
+        int iters = a.intValue("iters", 3);
+        if (batch <= 0 || iters <= 0) {
+            throw new UsageException("--batch and --iters must be positive");
+        }
+        Device device = Devices.preferred();
+        GeneratorBench peakBench = new GeneratorBench(device, 3, out);
+        org.stylealign.bench.ReferenceBench bench = new org.stylealign.bench.ReferenceBench(device, iters);
+        out.printf("device %s, batch %d, widths min(16384/res, 512); forward only, best of %d%n", device, batch, iters);
+        out.println("  network       res  fast                       reference                  speed-up  max |diff|");
+        for (String r : a.get("res", "32,64").split(",")) {
+            int res;
+            try {
+                res = Integer.parseInt(r.trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--res takes resolutions like 32,64; got '" + r + "'");
+            }
+            double peak = peakBench.convPeak();
+            java.util.Map<Integer, Integer> widths = GeneratorConfig.channelsFromBase(res, 16384, 512);
+            org.stylealign.bench.ReferenceBench.print(out,
+                    bench.synthesis(new GeneratorConfig(res, 3, 512, 512, 8, 0.01f, widths), batch), peak);
+            org.stylealign.bench.ReferenceBench.print(out,
+                    bench.discriminator(new org.stylealign.model.DiscriminatorConfig(res, 3, widths, 4, 1), batch), peak);
         }
         return 0;
     }
