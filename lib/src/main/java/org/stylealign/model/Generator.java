@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -242,6 +243,33 @@ public final class Generator implements AutoCloseable {
         }
         NDManager owner = styles.get(0).getManager();
         return Scoped.compute(owner, () -> synthesis.render(styles.asList(), noise, owner));
+    }
+
+    /**
+     * Every synthesis block's output for these codes, 4x4 first: the features [N, C_R, R, R] at their true scale (as
+     * {@link ReferenceSynthesis} computes them: after bias, noise and the leaky ReLU with its gain sqrt(2); the fast
+     * path itself leaves that gain to the next layer) and the running RGB image [N, C, R, R] of the skip
+     * architecture (toRGB of this block plus the upsampled image of the previous one; the last is the output).
+     */
+    public List<BlockFeatures> features(StyleCodes styles, Noise noise) {
+        if (!styles.layers().equals(styleLayers())) {
+            throw new IllegalArgumentException("these style codes belong to a different architecture");
+        }
+        NDManager owner = styles.get(0).getManager();
+        NDList all = Scoped.computeAll(owner, () -> {
+            List<NDArray> perBlock = new ArrayList<>();
+            synthesis.render(styles.asList(), noise, owner, perBlock);
+            return new NDList(perBlock);
+        });
+        List<BlockFeatures> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += 2) {
+            out.add(new BlockFeatures(synthesis.blocks.get(i / 2).resolution, all.get(i), all.get(i + 1)));
+        }
+        return List.copyOf(out);
+    }
+
+    /** One synthesis block's output: see {@link Generator#features}. */
+    public record BlockFeatures(int resolution, NDArray features, NDArray image) {
     }
 
     /** z -> image in one call: mapping, truncation (psi = 1 for none) and synthesis. */

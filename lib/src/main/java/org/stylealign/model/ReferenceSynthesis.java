@@ -53,10 +53,24 @@ public final class ReferenceSynthesis {
             throw new IllegalArgumentException("these style codes belong to a different architecture");
         }
         NDManager owner = styles.get(0).getManager();
-        return Scoped.compute(owner, () -> renderScoped(g, styles, withNoise));
+        return Scoped.compute(owner, () -> renderScoped(g, styles, withNoise, null));
     }
 
-    private static NDArray renderScoped(Generator g, StyleCodes styles, boolean withNoise) {
+    /**
+     * The features after every block (true scale: after the activation and its gain) and the running image, 4x4
+     * first, alternating [features_4, image_4, features_8, image_8, ...]: the reference for
+     * {@link Generator#features}.
+     */
+    public static List<NDArray> blockOutputs(Generator g, StyleCodes styles, boolean withNoise) {
+        NDManager owner = styles.get(0).getManager();
+        return Scoped.computeAll(owner, () -> {
+            List<NDArray> out = new java.util.ArrayList<>();
+            renderScoped(g, styles, withNoise, out);
+            return new ai.djl.ndarray.NDList(out);
+        });
+    }
+
+    private static NDArray renderScoped(Generator g, StyleCodes styles, boolean withNoise, List<NDArray> perBlock) {
         Map<String, NDArray> t = g.tensors();
         List<StyleLayer> layers = g.styleLayers();
         long n = styles.batchSize();
@@ -68,6 +82,10 @@ public final class ReferenceSynthesis {
             if (l.isToRgb()) {
                 NDArray y = toRgb(x, s, t.get(p + ".weight"), t.get(p + ".bias"));
                 img = img == null ? y : upsample(img).add(y);
+                if (perBlock != null) { // toRGB closes a block
+                    perBlock.add(x);
+                    perBlock.add(img);
+                }
                 continue;
             }
             if (x == null) { // the 4x4 block starts from the learned constant

@@ -51,6 +51,14 @@ final class SynthesisNetwork {
     }
 
     NDArray render(List<NDArray> styles, Noise noise, NDManager manager) {
+        return render(styles, noise, manager, null);
+    }
+
+    /**
+     * As {@link #render(List, Noise, NDManager)}; when {@code perBlock} is not null, each block appends its features
+     * at their true scale (the sqrt(2) gain the fast path leaves to the next layer applied) and its running image.
+     */
+    NDArray render(List<NDArray> styles, Noise noise, NDManager manager, List<NDArray> perBlock) {
         long batch = styles.get(0).getShape().get(0);
         NDArray x = null;
         NDArray img = null;
@@ -67,6 +75,10 @@ final class SynthesisNetwork {
             NDArray[] r = b.forward(x, img, s, nz, batch);
             x = r[0];
             img = r[1];
+            if (perBlock != null) {
+                perBlock.add(x.mul(SynthesisLayer.GAIN));
+                perBlock.add(img);
+            }
         }
         return img;
     }

@@ -69,6 +69,30 @@ class ReferenceSynthesisTest {
     }
 
     @Test
+    void blockFeaturesAreTheReferencesTrueScaleFeatures() {
+        GeneratorConfig c = new GeneratorConfig(32, 3, 16, 16, 2, 0.01f, Map.of(4, 48, 8, 40, 16, 33, 32, 17));
+        try (Generator g = Generator.create(c, Device.cpu(), 7); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            StyleCodes s = g.styles(g.broadcast(g.mapping(g.zFromSeeds(m, 4, 5))));
+            java.util.List<Generator.BlockFeatures> fast = g.features(s, Noise.constant());
+            java.util.List<NDArray> ref = ReferenceSynthesis.blockOutputs(g, s, true);
+            assertEquals(4, fast.size());
+            assertEquals(2 * fast.size(), ref.size());
+            for (int b = 0; b < fast.size(); b++) {
+                Generator.BlockFeatures f = fast.get(b);
+                assertEquals(4 << b, f.resolution());
+                assertEquals(new Shape(2, c.channelsAt(f.resolution()), f.resolution(), f.resolution()),
+                        f.features().getShape());
+                double scale = Math.max(1, ref.get(2 * b).abs().max().getFloat());
+                double d = maxAbs(ref.get(2 * b), f.features());
+                assertTrue(d < 1e-5 * scale, "block " + f.resolution() + ": features differ by " + d);
+                assertTrue(maxAbs(ref.get(2 * b + 1), f.image()) < 1e-5 * scale, "block " + f.resolution() + " image");
+            }
+            // the last running image is the output
+            assertEquals(0, maxAbs(fast.get(3).image(), g.synthesis(s, Noise.constant())), 1e-6);
+        }
+    }
+
+    @Test
     void theUpsamplingPiecesByHand() {
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray x = m.create(new float[] {1, 2, 3, 4}, new Shape(1, 1, 2, 2));
