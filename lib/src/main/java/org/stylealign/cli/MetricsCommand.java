@@ -31,6 +31,8 @@ final class MetricsCommand implements Command {
     static final String USAGE = String.join("\n",
             "usage: stylealign metrics --checkpoint FILE|RUN_DIR (--domain NAME --size S --count N [--seed K] | --data DIR)",
             "                          [--samples 1000] [--features INCEPTION.pt | --classifier FILE.safetensors]",
+            "                          [--metric-set " + String.join(",", org.stylealign.metrics.MetricRegistry.names())
+                    + "] (the registry's metrics)",
             "       stylealign metrics train-classifier --domains a,b,c --out FILE.safetensors [--size 32]",
             "                          (a domain may carry a fixed transform: avataaars-tx20, avataaars-rot180)",
             "                          [--count 1000] [--seed 1] [--steps 600] [--batch 64]",
@@ -81,7 +83,7 @@ final class MetricsCommand implements Command {
                     Set.of("data", "checkpoint", "samples", "classifier"), Set.of()), out);
         }
         Args a = new Args(argv, Set.of("checkpoint", "domain", "size", "count", "seed", "data", "samples", "features",
-                "classifier"), Set.of());
+                "classifier", "metric-set"), Set.of());
         List<Path> checkpoints = checkpoints(a.path("checkpoint"));
         ImageDataset data = TrainOptions.dataset(a, out);
         int samples = a.intValue("samples", 1000);
@@ -91,17 +93,20 @@ final class MetricsCommand implements Command {
         try (FeatureExtractor fx = extractor(a)) {
             // The manifest names the domain of a --data folder as well as of a --domain build.
             String domain = data.manifest() == null ? a.get("domain", "") : data.manifest().style();
-            Quality q = Quality.against(fx, data, domain, samples);
+            Quality q = metricSet(a, Quality.against(fx, data, domain, samples));
             out.printf(Locale.ROOT, "features %s; %d real images of %s; %d samples per checkpoint%n", fx.name(),
                     q.realCount(), data.dir().getFileName(), samples);
-            out.println("checkpoint,fid,kid" + (q.hasShare() ? ",own_domain_share" : ""));
+            out.println("checkpoint," + String.join(",", q.metricNames()));
             for (Path ck : checkpoints) {
                 Quality.Result r;
                 try (StyleGan2 model = ModelIO.load(ck)) {
                     r = q.of(model.generator());
                 }
-                out.printf(Locale.ROOT, "%s,%.4f,%.6f%s%n", ck.getFileName(), r.fid(), r.kid(),
-                        q.hasShare() ? String.format(Locale.ROOT, ",%.4f", r.ownShare()) : "");
+                StringBuilder line = new StringBuilder(ck.getFileName().toString());
+                for (double v : r.values().values()) {
+                    line.append(',').append(Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v));
+                }
+                out.println(line);
             }
             if (!q.hasShare() && fx instanceof DomainFeatures df) {
                 out.println("(no own-domain share: '" + domain + "' is not one of the classifier's domains "
@@ -109,6 +114,18 @@ final class MetricsCommand implements Command {
             }
         }
         return 0;
+    }
+
+    /** {@code --metric-set a,b}: the metrics by registry name (default: FID, KID, own-domain share). */
+    static Quality metricSet(Args a, Quality q) {
+        if (!a.has("metric-set")) {
+            return q;
+        }
+        try {
+            return q.withMetrics(a.get("metric-set", ""));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--metric-set: " + e.getMessage());
+        }
     }
 
     private static List<Path> checkpoints(Path p) throws java.io.IOException {

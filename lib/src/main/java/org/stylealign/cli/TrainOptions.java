@@ -27,7 +27,7 @@ final class TrainOptions {
 
     static final Set<String> DATA = Set.of("domain", "size", "count", "seed", "data");
     static final Set<String> RUN = Set.of("out", "kimg", "batch", "r1-gamma", "pl-weight", "snapshot-kimg", "lr",
-            "train-seed", "metrics", "features", "classifier");
+            "train-seed", "metrics", "metric-set", "features", "classifier");
     static final Set<String> FLAGS = Set.of("resume", "xflip");
 
     static final String DATA_USAGE = String.join("\n",
@@ -36,7 +36,8 @@ final class TrainOptions {
             "        | --data DIR                                   a built dataset folder",
             "run:    --out DIR --kimg K [--batch 16] [--r1-gamma G (0.0002 res^2/batch)] [--pl-weight 2 (0: off)]",
             "        [--lr 0.002] [--snapshot-kimg 4] [--train-seed K (--seed)] [--xflip] [--resume]",
-            "        [--metrics N [--classifier F | --features INCEPTION.pt]]  FID/KID/own-domain share of N samples",
+            "        [--metrics N [--classifier F | --features INCEPTION.pt] [--metric-set fid,kid,own_domain_share]]"
+                    + "  the registry's metrics of N samples",
             "        at every snapshot, against the training data, in OUT/quality.csv",
             "--resume continues from OUT/snapshot.safetensors when it exists (config from the snapshot).",
             "Each snapshot is also kept in float16 as OUT/snapshot-<kimg>.safetensors (the run's trajectory).");

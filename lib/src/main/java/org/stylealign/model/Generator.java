@@ -272,6 +272,22 @@ public final class Generator implements AutoCloseable {
     public record BlockFeatures(int resolution, NDArray features, NDArray image) {
     }
 
+    /**
+     * Per-sample noise maps drawn from {@code seed} (numpy's RandomState, layer by layer) instead of the engine's
+     * global generator: the same seed gives the same noise in any process, and no global state is touched.
+     */
+    public Noise seededNoise(NDManager m, int batch, long seed) {
+        NumpyRandom r = new NumpyRandom(seed);
+        List<NDArray> maps = new ArrayList<>();
+        for (StyleLayer l : styleLayers()) {
+            if (l.noiseIndex() >= 0) {
+                int res = l.resolution();
+                maps.add(m.create(r.randn(batch * res * res), new Shape(batch, 1, res, res)));
+            }
+        }
+        return Noise.maps(maps);
+    }
+
     /** z -> image in one call: mapping, truncation (psi = 1 for none) and synthesis. */
     public NDArray generate(NDArray z, float psi, Noise noise) {
         NDManager owner = z.getManager();

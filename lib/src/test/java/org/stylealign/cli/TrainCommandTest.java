@@ -110,7 +110,7 @@ class TrainCommandTest {
         CliTest.Result r = CliTest.run(args("train", "--data", data.toString(), "--out", out.toString(), "--kimg",
                 "0.016", "--metrics", "8"));
         assertEquals(0, r.code(), r.err() + r.out());
-        assertTrue(r.out().contains("quality at 0.0 kimg: FID"), r.out());
+        assertTrue(r.out().contains("quality at 0.0 kimg:  fid "), r.out());
         List<String> q = Files.readAllLines(out.resolve("quality.csv"));
         assertEquals("kimg,fid,kid,own_domain_share,seconds", q.get(0));
         assertEquals(List.of("0.000", "0.008", "0.016"), q.stream().skip(1).map(l -> l.split(",")[0]).toList());
@@ -133,6 +133,18 @@ class TrainCommandTest {
                 tmp.resolve("x").toString(), "--kimg", "0.004", "--metrics", "1"));
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--metrics"), bad.err());
+
+        // a metric set from the registry: only KID; an unknown name is refused with the known ones listed
+        Path kidOnly = tmp.resolve("kid");
+        CliTest.Result k = CliTest.run(args("train", "--data", data.toString(), "--out", kidOnly.toString(), "--kimg",
+                "0.008", "--metrics", "8", "--metric-set", "kid"));
+        assertEquals(0, k.code(), k.err() + k.out());
+        assertEquals("kimg,kid,seconds", Files.readAllLines(kidOnly.resolve("quality.csv")).get(0));
+        CliTest.Result unknown = CliTest.run(args("train", "--data", data.toString(), "--out",
+                tmp.resolve("y").toString(), "--kimg", "0.004", "--metrics", "8", "--metric-set", "fid,ppl"));
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown metric 'ppl'") && unknown.err().contains("own_domain_share"),
+                unknown.err());
     }
 
     @Test
