@@ -42,7 +42,7 @@ public final class TrainBench {
 
     public Result run(GeneratorConfig gc, int batch, double peak) {
         DiscriminatorConfig dc = Trainer.matchingDiscriminator(gc);
-        TrainConfig base = TrainConfig.defaults(gc.resolution(), batch);
+        TrainConfig base = TrainConfig.recipe(gc.resolution(), batch).pathLength(0f, 4).build();
         double[] full = medians(gc, dc, base.withR1(base.r1Gamma(), 2));
         double[] pl = medians(gc, dc, base.withR1(0f, 16).withPathLength(2f, 2));
         double dOnly = medians(gc, dc, base.withR1(0f, 16).withFrozen(List.of("mapping", "affine", "convs", "torgb")))[0];
@@ -65,7 +65,7 @@ public final class TrainBench {
      */
     public double frozenStepMs(GeneratorConfig gc, int batch, List<String> frozen) {
         DiscriminatorConfig dc = Trainer.matchingDiscriminator(gc);
-        TrainConfig base = TrainConfig.defaults(gc.resolution(), batch);
+        TrainConfig base = TrainConfig.recipe(gc.resolution(), batch).pathLength(0f, 4).build();
         double[] m = medians(gc, dc, base.withR1(base.r1Gamma(), 2).withFrozen(frozen));
         return 1000 * (m[0] + Math.max(m[1] - m[0], 0) / base.r1Interval());
     }
@@ -77,7 +77,7 @@ public final class TrainBench {
     public OpProfile profile(GeneratorConfig gc, int batch, List<String> frozen, java.nio.file.Path trace)
             throws java.io.IOException {
         DiscriminatorConfig dc = Trainer.matchingDiscriminator(gc);
-        TrainConfig base = TrainConfig.defaults(gc.resolution(), batch);
+        TrainConfig base = TrainConfig.recipe(gc.resolution(), batch).pathLength(0f, 4).build();
         TrainConfig cfg = frozen.isEmpty() ? base : base.withFrozen(frozen);
         try (Trainer t = Trainer.fromScratch(gc, dc, cfg, device, 1)) {
             ImageFeed feed = new RandomImages(gc);

@@ -89,14 +89,14 @@ final class TrainOptions {
         }
         TrainConfig d = TrainConfig.defaults(resolution, batch);
         float gamma = a.floatValue("r1-gamma", d.r1Gamma());
-        float lr = a.floatValue("lr", 0.002f);
-        float pl = a.floatValue("pl-weight", 2f);
+        float lr = a.floatValue("lr", d.lrG());
+        float pl = a.floatValue("pl-weight", d.plWeight());
         if (gamma < 0 || pl < 0 || !(lr > 0)) {
             throw new UsageException("--r1-gamma and --pl-weight must be >= 0 and --lr > 0");
         }
-        return d.withR1(gamma, 16).withPathLength(pl, 4).withLearningRates(lr, lr)
-                .withEma(batch * 10f / 32f, 0.05f).withXflip(a.has("xflip")).withSeed(seed(a))
-                .withFrozen(frozen);
+        // the library's recipe; the options only override what they name
+        return d.toBuilder().r1(gamma, d.r1Interval()).pathLength(pl, d.plInterval()).learningRate(lr)
+                .xflip(a.has("xflip")).seed(seed(a)).frozen(frozen).build();
     }
 
     static TrainingRun.Options runOptions(Args a, int batch) {

@@ -20,7 +20,7 @@ final class TinySetup {
     }
 
     static TrainConfig config() {
-        return TrainConfig.defaults(16, 4).withR1(1f, 2).withEma(0.01f, 0.05f).withXflip(true).withSeed(7);
+        return TrainConfig.recipe(16, 4).r1(1f, 2).ema(0.01f, 0.05f).pathLength(0f, 4).xflip(true).seed(7).build();
     }
 
     static Trainer trainer(TrainConfig cfg) {
