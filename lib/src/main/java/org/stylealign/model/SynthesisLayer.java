@@ -10,9 +10,8 @@ import ai.djl.nn.Activation;
  * upsampling x2), demodulation, per-pixel noise with a learned strength, bias and leaky ReLU.
  *
  * <p>Modulation is applied to the activations and demodulation to the output rather than to per-sample weights:
- * the same result with one shared weight, which is 2-3x faster on a CPU. (Per-sample weights in one grouped
- * convolution saved passes over large activations in NCHW, but with channels-last activations, see
- * {@link Tensors#channelsLast}, they were no faster at 32 px and 1.1x slower at 64 px: removed.)
+ * the same result with one shared weight, which is faster on a CPU than one grouped convolution of per-sample
+ * weights (measurements in docs/performance.md). The per-sample form, written to be read, is {@link ReferenceSynthesis}.
  */
 final class SynthesisLayer {
 
