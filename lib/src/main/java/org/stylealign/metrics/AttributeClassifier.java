@@ -360,7 +360,8 @@ public final class AttributeClassifier implements FeatureExtractor {
         return scores;
     }
 
-    static Score score(Attribute a, List<Double> truth, List<float[]> pred) {
+    /** Scores predictions against truth as {@link #evaluate} does (NaN truths must be left out by the caller). */
+    public static Score score(Attribute a, List<Double> truth, List<float[]> pred) {
         int n = truth.size();
         switch (a.kind()) {
             case BINARY -> {

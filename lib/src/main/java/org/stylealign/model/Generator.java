@@ -54,6 +54,34 @@ public final class Generator implements AutoCloseable {
         return config;
     }
 
+    /**
+     * The generator whose every tensor is (1 - t) * this + t * other (weights, biases, w_avg, stored noise maps): the
+     * weight interpolation between two aligned models (paper Fig. 24-27, 31-32). t = 0 gives this generator's tensors
+     * and t = 1 the other's, exactly. Same architecture required.
+     */
+    public Generator interpolate(Generator other, double t) {
+        if (!config.equals(other.config)) {
+            throw new IllegalArgumentException("cannot interpolate generators of different architectures: " + config
+                    + " vs " + other.config);
+        }
+        if (!(t >= 0 && t <= 1)) {
+            throw new IllegalArgumentException("interpolation weight must be in [0, 1], got " + t);
+        }
+        try (NDManager staging = NDManager.newBaseManager(device())) {
+            Map<String, NDArray> t2 = new java.util.LinkedHashMap<>();
+            Map<String, NDArray> theirs = other.tensors();
+            for (Map.Entry<String, NDArray> e : tensors().entrySet()) {
+                NDArray b = theirs.get(e.getKey()).toDevice(device(), false);
+                // the end points are copied, not computed: (1 - 1) * a + b is not b when a is not finite
+                NDArray c = t == 0 ? e.getValue().duplicate() : t == 1 ? b.duplicate()
+                        : e.getValue().mul((float) (1 - t)).add(b.mul((float) t));
+                c.attach(staging);
+                t2.put(e.getKey(), c);
+            }
+            return Generator.of(config, device(), t2);
+        }
+    }
+
     /** A copy of this generator: its own tensors, on the same device. */
     public Generator copy() {
         return withParts(this, List.of());

@@ -12,16 +12,16 @@ import java.util.function.Supplier;
  * the results to the caller's manager (and to the caller's own scope, when one is open). This is what keeps
  * resident memory flat over long loops: libtorch memory is invisible to the Java GC.
  */
-final class Scoped {
+public final class Scoped {
 
     private Scoped() {
     }
 
-    static NDArray compute(NDManager owner, Supplier<NDArray> body) {
+    public static NDArray compute(NDManager owner, Supplier<NDArray> body) {
         return computeAll(owner, () -> new NDList(body.get())).singletonOrThrow();
     }
 
-    static NDList computeAll(NDManager owner, Supplier<NDList> body) {
+    public static NDList computeAll(NDManager owner, Supplier<NDList> body) {
         NDList out;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
