@@ -1,0 +1,110 @@
+package org.stylealign.apps;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.stylealign.io.ModelIO;
+import org.stylealign.metrics.AttributeClassifier;
+import org.stylealign.metrics.DomainFeatures;
+import org.stylealign.model.Generator;
+import org.stylealign.model.Noise;
+import org.stylealign.model.StyleGan2;
+import org.stylealign.viz.Workbench;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The zero-shot path and translation on the family's parent, where the answers are known. */
+class ZeroShotTest {
+
+    static StyleGan2 parent;
+    static DomainFeatures features;
+    static AttributeClassifier reader;
+
+    @BeforeAll
+    static void load() throws Exception {
+        parent = ModelIO.load(Workbench.home().resolve(Workbench.DEFAULT_MODEL), Device.cpu());
+        features = DomainFeatures.bundled().orElseThrow();
+        reader = AttributeClassifier.bundled("avataaars").orElseThrow();
+    }
+
+    @AfterAll
+    static void close() {
+        reader.close();
+        features.close();
+        parent.close();
+    }
+
+    static double pearson(double[] a, double[] b) {
+        double ma = 0, mb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ma += a[i] / a.length;
+            mb += b[i] / b.length;
+        }
+        double sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < a.length; i++) {
+            sab += (a[i] - ma) * (b[i] - mb);
+            saa += (a[i] - ma) * (a[i] - ma);
+            sbb += (b[i] - mb) * (b[i] - mb);
+        }
+        return sab / Math.sqrt(saa * sbb);
+    }
+
+    @Test
+    void onTheParentsOwnImagesTheZeroShotPathReproducesItsReadersLabels() {
+        Generator g = parent.generator();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray x = g.generate(g.zFromSeeds(m, 20, 21, 22, 23, 24, 25, 26, 27), 1f, Noise.constant());
+            Inversion.Result inv = Inversion.invert(g, x, features,
+                    Inversion.Options.defaults(Inversion.Space.W_PLUS).withSteps(100), null);
+            NDArray through = Translation.render(g, inv); // "the child" is the parent itself here
+            for (String attr : new String[] {"hair_luminance", "skin_luminance"}) {
+                double[] direct = reader.score(x, attr);
+                double[] zeroShot = reader.score(through, attr);
+                double r = pearson(direct, zeroShot);
+                // the control: the same reader on other images of the same model
+                double[] other = reader.score(g.generate(g.zFromSeeds(m, 40, 41, 42, 43, 44, 45, 46, 47), 1f,
+                        Noise.constant()), attr);
+                double rControl = pearson(direct, other);
+                System.out.printf("%s: r through the inversion %.3f, with other images %.3f%n", attr, r, rControl);
+                assertTrue(r > 0.9 && r > rControl + 0.4, attr + ": labels through the inversion r = " + r
+                        + " (other images: " + rControl + ")");
+            }
+            double[] g1 = reader.score(x, "glasses");
+            double[] g2 = reader.score(through, "glasses");
+            int agree = 0;
+            for (int i = 0; i < g1.length; i++) {
+                agree += (g1[i] >= 0.5) == (g2[i] >= 0.5) ? 1 : 0;
+            }
+            assertTrue(agree >= 7, "glasses labels agree on " + agree + " of 8");
+        }
+    }
+
+    @Test
+    void translatingALatentIsRenderingItWithTheTarget() {
+        Generator g = parent.generator();
+        try (Generator child = g.interpolate(g.withParts(g, java.util.List.of()), 0.3); // any aligned model will do
+             NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray z = g.zFromSeeds(m, 3, 4);
+            assertEquals(0, Translation.render(child, Inversion.Space.Z, z).sub(child.generate(z, 1f, Noise.constant()))
+                    .abs().max().getFloat(), 0);
+            NDArray ws = g.broadcast(g.mapping(z)); // W+ from the source: used as is by the target
+            assertEquals(0, Translation.render(child, Inversion.Space.W_PLUS, ws)
+                    .sub(child.synthesis(ws, Noise.constant())).abs().max().getFloat(), 0);
+        }
+    }
+
+    @Test
+    void sharedAttributesAreThoseWithTheSameNameAndKind() {
+        var shared = ZeroShot.sharedAttributes(reader, "personas").stream().map(a -> a.name()).toList();
+        assertEquals(java.util.List.of("glasses", "facial_hair", "hair_luminance", "skin_luminance"),
+                shared.stream().sorted(java.util.Comparator.comparing(java.util.List.of("glasses", "facial_hair",
+                        "hair_luminance", "skin_luminance")::indexOf)).toList());
+        assertTrue(ZeroShot.sharedAttributes(reader, "bottts").isEmpty(), "robots share no attribute by name");
+    }
+}
