@@ -31,16 +31,38 @@ public final class ZeroShot {
                       double majority, int n) {
     }
 
+    /**
+     * Analogies across domains that share no attribute name (docs: labels-across-domains): the child's attribute ->
+     * the parent's attribute read for it. The paper's "black hair -> black fur"; here a face's skin tone -> a robot's
+     * body colour.
+     */
+    public static final Map<String, String> ANALOGIES = Map.of("body_luminance", "skin_luminance");
+
+    /** One zero-shot task: the child's truth {@code truth}, predicted by the parent reader's {@code readerAttribute}. */
+    public record Task(Attribute truth, String readerAttribute) {
+        public String name() {
+            return truth.name().equals(readerAttribute) ? truth.name() : readerAttribute + " -> " + truth.name();
+        }
+    }
+
     /** The attributes the parent's reader knows and the child's labels carry, with the same meaning (not categorical). */
     public static List<Attribute> sharedAttributes(AttributeClassifier parentReader, String childDomain) {
-        List<Attribute> out = new ArrayList<>();
+        return tasks(parentReader, childDomain).stream().filter(t -> t.truth().name().equals(t.readerAttribute()))
+                .map(Task::truth).toList();
+    }
+
+    /** The tasks for a child domain: every shared attribute, then the analogies whose two ends exist. */
+    public static List<Task> tasks(AttributeClassifier parentReader, String childDomain) {
+        List<Task> out = new ArrayList<>();
         for (Attribute c : Attribute.forDomain(childDomain)) {
             if (c.kind() == Attribute.Kind.CATEGORICAL) {
                 continue; // class lists differ between styles
             }
+            String wanted = parentReader.attributes().stream().anyMatch(p -> p.name().equals(c.name())) ? c.name()
+                    : ANALOGIES.get(c.name());
             for (Attribute p : parentReader.attributes()) {
-                if (p.name().equals(c.name()) && p.kind() == c.kind()) {
-                    out.add(c);
+                if (p.name().equals(wanted) && p.kind() == c.kind()) {
+                    out.add(new Task(c, p.name()));
                 }
             }
         }
@@ -49,12 +71,13 @@ public final class ZeroShot {
 
     /**
      * Scores each method's images (same order as {@code idx}: image k shows child image idx[k]) with
-     * {@code reader}, against the truth of {@code childData}'s labels, for every shared attribute.
+     * {@code reader}, against the truth of {@code childData}'s labels, for every task ({@link #tasks}). For a
+     * luminance analogy the reader's scale is not the child's: read its Pearson r ({@code extra}), not its error.
      */
     public static List<Row> score(AttributeClassifier reader, Map<String, NDArray> imagesByMethod,
                                   ImageDataset childData, int[] idx, String childDomain) {
-        List<Attribute> shared = sharedAttributes(reader, childDomain);
-        if (shared.isEmpty()) {
+        List<Task> tasks = tasks(reader, childDomain);
+        if (tasks.isEmpty()) {
             throw new IllegalArgumentException("the reader for " + reader.domain() + " and the labels of " + childDomain
                     + " share no attribute");
         }
@@ -65,14 +88,15 @@ public final class ZeroShot {
                         + idx.length + " labels");
             }
             Map<String, float[][]> pred = reader.predict(m.getValue());
-            for (Attribute a : shared) {
-                rows.add(row(a, m.getKey(), pred.get(a.name()), childData, idx));
+            for (Task t : tasks) {
+                rows.add(row(t, m.getKey(), pred.get(t.readerAttribute()), childData, idx));
             }
         }
         return rows;
     }
 
-    static Row row(Attribute a, String method, float[][] pred, ImageDataset data, int[] idx) {
+    static Row row(Task task, String method, float[][] pred, ImageDataset data, int[] idx) {
+        Attribute a = task.truth();
         List<Double> truth = new ArrayList<>();
         List<float[]> kept = new ArrayList<>();
         int pos = 0;
@@ -87,7 +111,7 @@ public final class ZeroShot {
         AttributeClassifier.Score s = AttributeClassifier.score(a, truth, kept);
         int n = truth.size();
         double majority = a.kind() == Attribute.Kind.BINARY ? Math.max(pos, n - pos) / (double) n : Double.NaN;
-        return new Row(a.name(), method, s.metric(), s.value(), s.extra(), s.baseline(), majority, n);
+        return new Row(task.name(), method, s.metric(), s.value(), s.extra(), s.baseline(), majority, n);
     }
 
     /** Rows as method -> attribute -> row, for tables. */

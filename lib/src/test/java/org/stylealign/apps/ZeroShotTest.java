@@ -106,5 +106,9 @@ class ZeroShotTest {
                 shared.stream().sorted(java.util.Comparator.comparing(java.util.List.of("glasses", "facial_hair",
                         "hair_luminance", "skin_luminance")::indexOf)).toList());
         assertTrue(ZeroShot.sharedAttributes(reader, "bottts").isEmpty(), "robots share no attribute by name");
+        // but the analogy: a face's skin tone read as the robot's body colour
+        var robot = ZeroShot.tasks(reader, "bottts");
+        assertEquals(1, robot.size());
+        assertEquals("skin_luminance -> body_luminance", robot.get(0).name());
     }
 }
