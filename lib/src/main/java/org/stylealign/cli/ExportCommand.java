@@ -21,8 +21,8 @@ final class ExportCommand implements Command {
     @Override
     public String summary() {
         return "--checkpoint F --format torchscript|onnx --out G.pt|G.onnx [--res R] [--truncation PSI]: the "
-                + "generator (z -> image, ws -> image, stored noise) for torch.jit.load / ONNX Runtime; --truncation "
-                + "is the default psi of the z entry point (docs/export.md)";
+                + "generator (z -> image, ws -> image, stored noise) for torch.jit.load / ONNX Runtime; --res: the "
+                + "image of a lower block; --truncation: TorchScript's default psi, built into G.onnx (docs/export.md)";
     }
 
     @Override
@@ -51,17 +51,22 @@ final class ExportCommand implements Command {
                         + res);
             }
             Path dir = dest.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
+            try {
+                Files.createDirectories(dir);
+            } catch (java.io.IOException e) {
+                throw new UsageException("--out " + dest + ": cannot create its folder " + dir + " (" + e + ")");
+            }
             List<Path> files = format == GeneratorExport.Format.ONNX
                     ? GeneratorExport.onnx(g, dest, res, psi)
                     : GeneratorExport.torchScript(g, dest, res, psi);
-            out.printf("%s (%s, %d px%s) -> %s, default truncation %s, stored noise%n", a.path("checkpoint"),
-                    model.format(), res, res == own ? "" : " of " + own, format.name().toLowerCase(), psi);
+            out.printf("%s (%s, %d px%s) -> %s, truncation %s (%s), stored noise%n", a.path("checkpoint"),
+                    model.format(), res, res == own ? "" : " of " + own, format.name().toLowerCase(), psi,
+                    format == GeneratorExport.Format.ONNX ? "built in" : "the default of truncation_psi");
             for (Path p : files) {
                 out.printf("  %s (%,d bytes)%n", p, Files.size(p));
             }
             if (format == GeneratorExport.Format.ONNX) {
-                out.printf("  opset %d: %s takes z [N, %d] (+ truncation_psi), gives image and ws; %s takes ws [N, %d, %d]%n",
+                out.printf("  opset %d: %s takes z [N, %d], gives image and ws; %s takes ws [N, %d, %d]%n",
                         GeneratorExport.onnxOpset(), files.get(0).getFileName(), g.config().zDim(),
                         files.get(1).getFileName(), 2 * (31 - Integer.numberOfLeadingZeros(res)) - 2, g.config().wDim());
             } else {

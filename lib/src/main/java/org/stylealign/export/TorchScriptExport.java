@@ -280,7 +280,7 @@ final class TorchScriptExport {
         }
         g.append("    return img\n");
 
-        String p = Double.toString(psi);
+        String p = Float.toString(psi); // the shortest text of the float: 0.7, not 0.699999988
         g.append("class Generator(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n");
         g.append("  mapping : __torch__.Mapping\n  synthesis : __torch__.Synthesis\n");
         g.append("  def forward(self: __torch__.Generator,\n    z: Tensor,\n    truncation_psi: float=").append(p)
