@@ -29,6 +29,25 @@ final class TorchScriptExport {
     /** The archive's top folder (torch.jit.save uses the file's stem; any name loads). */
     private static final String ROOT = "generator";
     private static final String SQRT2 = "1.4142135623730951";
+    /**
+     * Convolution with input and output channels zero-padded to multiples of 16, as the workbench's guarded route:
+     * libtorch's CPU convolution is wrong on some CPUs for other channel counts (docs/numerics.md), and zero
+     * channels change nothing.
+     */
+    private static final String CONV = ""
+            + "  def conv(self: __torch__.CLASS,\n"
+            + "    x: Tensor,\n"
+            + "    w: Tensor,\n"
+            + "    pad: int) -> Tensor:\n"
+            + "    co = w.size(0)\n"
+            + "    pi = (16 - w.size(1) % 16) % 16\n"
+            + "    po = (16 - co % 16) % 16\n"
+            + "    if pi + po == 0:\n"
+            + "      return torch.conv2d(x, w, None, [1, 1], [pad, pad])\n"
+            + "    xp = torch.constant_pad_nd(x, [0, 0, 0, 0, 0, pi], 0.)\n"
+            + "    wp = torch.constant_pad_nd(w, [0, 0, 0, 0, 0, pi, 0, po], 0.)\n"
+            + "    y = torch.conv2d(xp, wp, None, [1, 1], [pad, pad])\n"
+            + "    return torch.slice(y, 1, 0, co)\n";
     private static final String FIR = ""
             + "  def fir(self: __torch__.CLASS,\n"
             + "    c: int,\n"
@@ -192,16 +211,34 @@ final class TorchScriptExport {
                     d = torch.rsqrt(torch.add(torch.matmul(torch.mul(s, s), torch.t(wsq)), 1e-08))
                     y = torch.mul(x, torch.unsqueeze(torch.unsqueeze(s, 2), 3))
                     if self.up:
-                      y = torch.conv_transpose2d(y, torch.transpose(self.weight, 0, 1), None, [2, 2])
-                      c = y.size(1)
-                      y = torch.conv2d(y, (self).fir(c, y, ), None, [1, 1], [1, 1], [1, 1], c)
+                      y = (self).up_conv(y, )
                     else:
-                      y = torch.conv2d(y, self.weight, None, [1, 1], [1, 1])
+                      y = (self).conv(y, self.weight, 1, )
                     y = torch.mul(y, torch.unsqueeze(torch.unsqueeze(d, 2), 3))
                     y = torch.add(y, torch.mul(self.noise_const, self.noise_strength))
                     y = torch.add(y, torch.reshape(self.bias, [1, -1, 1, 1]))
                     return torch.mul(torch.leaky_relu(y, 0.2), SQRT2)
+                  def up_conv(self: __torch__.StyledConv,
+                    x: Tensor) -> Tensor:
+                    n = x.size(0)
+                    h = x.size(2)
+                    w = x.size(3)
+                    o = self.weight.size(0)
+                    wp = torch.constant_pad_nd(self.weight, [0, 1, 0, 1], 0.)
+                    even = torch.tensor([2, 0], dtype=4, device=x.device)
+                    odd = torch.tensor([3, 1], dtype=4, device=x.device)
+                    k00 = torch.index_select(torch.index_select(wp, 2, even), 3, even)
+                    k01 = torch.index_select(torch.index_select(wp, 2, even), 3, odd)
+                    k10 = torch.index_select(torch.index_select(wp, 2, odd), 3, even)
+                    k11 = torch.index_select(torch.index_select(wp, 2, odd), 3, odd)
+                    k = torch.cat([k00, k01, k10, k11], 0)
+                    y = (self).conv(torch.constant_pad_nd(x, [1, 1, 1, 1], 0.), k, 0, )
+                    y = torch.permute(torch.reshape(y, [n, 2, 2, o, h + 1, w + 1]), [0, 3, 4, 1, 5, 2])
+                    y = torch.reshape(y, [n, o, 2 * h + 2, 2 * w + 2])
+                    y = torch.constant_pad_nd(y, [1, 0, 1, 0], 0.)
+                    return torch.conv2d(y, (self).fir(o, x, ), None, [1, 1], [0, 0], [1, 1], o)
                   FIR
+                  CONV
                 class ToRGB(Module):
                   __parameters__ = ["weight", "bias", ]
                   __buffers__ = []
@@ -214,8 +251,9 @@ final class TorchScriptExport {
                     x: Tensor,
                     w: Tensor) -> Tensor:
                     s = torch.mul((self.affine).forward(w, ), self.weight_gain)
-                    y = torch.conv2d(torch.mul(x, torch.unsqueeze(torch.unsqueeze(s, 2), 3)), self.weight)
+                    y = (self).conv(torch.mul(x, torch.unsqueeze(torch.unsqueeze(s, 2), 3)), self.weight, 0, )
                     return torch.add(y, torch.reshape(self.bias, [1, -1, 1, 1]))
+                  CONV
                 class InputBlock(Module):
                   __parameters__ = ["const", ]
                   __buffers__ = []
@@ -243,8 +281,13 @@ final class TorchScriptExport {
                     i: int) -> Tuple[Tensor, Tensor]:
                     x = (self.conv0).forward(x, torch.select(ws, 1, i), )
                     x = (self.conv1).forward(x, torch.select(ws, 1, i + 1), )
+                    n = img.size(0)
                     c = img.size(1)
-                    up = torch.conv_transpose2d(img, (self).fir(c, img, ), None, [2, 2], [1, 1], [0, 0], c)
+                    h = img.size(2)
+                    w = img.size(3)
+                    z = torch.constant_pad_nd(torch.reshape(img, [n, c, h, 1, w, 1]), [0, 1, 0, 0, 0, 1], 0.)
+                    z = torch.constant_pad_nd(torch.reshape(z, [n, c, 2 * h, 2 * w]), [2, 1, 2, 1], 0.)
+                    up = torch.conv2d(z, (self).fir(c, img, ), None, [1, 1], [0, 0], [1, 1], c)
                     img = torch.add(up, (self.torgb).forward(x, torch.select(ws, 1, i + 2), ))
                     return (x, img)
                   FIR
@@ -254,6 +297,9 @@ final class TorchScriptExport {
         int first = text.indexOf("  FIR\n");
         text = text.substring(0, first) + FIR.replace("CLASS", "StyledConv") + text.substring(first + 6);
         text = text.replace("  FIR\n", FIR.replace("CLASS", "UpBlock"));
+        int second = text.indexOf("  CONV\n");
+        text = text.substring(0, second) + CONV.replace("CLASS", "StyledConv") + text.substring(second + 7);
+        text = text.replace("  CONV\n", CONV.replace("CLASS", "ToRGB"));
 
         StringBuilder g = new StringBuilder(text);
         g.append("class Mapping(Module):\n");
