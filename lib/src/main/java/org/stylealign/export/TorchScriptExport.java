@@ -23,6 +23,10 @@ import java.util.zip.ZipOutputStream;
  * mirrors the canonical tensor names (docs/parameters.md), so {@code state_dict()} of the loaded module holds
  * exactly the workbench's tensors under the workbench's names; the equalised-learning-rate gains are applied in the
  * code, as in the reference implementations.
+ *
+ * <p>The code keeps away from kernels libtorch's CPU build gets wrong on some CPUs (docs/numerics.md): the upsampling
+ * convolution runs polyphase (one 2x2 convolution computing the four output phases, interleaved) instead of
+ * conv_transpose2d, and convolutions pad channel counts to multiples of 16 with zeros, as the workbench does.
  */
 final class TorchScriptExport {
 

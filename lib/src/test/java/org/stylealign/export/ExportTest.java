@@ -181,8 +181,18 @@ class ExportTest {
                 close(what + " torchscript forward(z) (default psi 0.7)", img07.toFloatArray(),
                         b.forward(new ai.djl.training.ParameterStore(sub, false), new ai.djl.ndarray.NDList(z), false)
                                 .singletonOrThrow().toFloatArray());
-                close(what + " torchscript forward(z, 1.0)", img1.toFloatArray(), run(sub, b, "forward", z, 1.0)
-                        .toFloatArray());
+                NDArray tsImg1 = run(sub, b, "forward", z, 1.0);
+                close(what + " torchscript forward(z, 1.0)", img1.toFloatArray(), tsImg1.toFloatArray());
+                if (ref != null) {
+                    close(what + " torchscript forward(z, 1.0) vs reference", ref(ref, "img_noise_const")
+                            .toFloatArray(), tsImg1.toFloatArray());
+                    close(what + " torchscript forward(z, 0.7) vs reference", ref(ref, "img_trunc").toFloatArray(),
+                            run(sub, b, "forward", z, 0.7).toFloatArray());
+                }
+                if (wsRef != null) {
+                    close(what + " torchscript synthesize(ws_mix) vs reference", ref(ref, "img_mix").toFloatArray(),
+                            run(sub, b, "synthesize", wsRef, null).toFloatArray());
+                }
                 close(what + " torchscript ws_from_z(z, 0.7)", ws07.toFloatArray(), run(sub, b, "ws_from_z", z, 0.7)
                         .toFloatArray());
                 close(what + " torchscript ws_from_z(z, 1.0)", ws1.toFloatArray(), run(sub, b, "ws_from_z", z, 1.0)
@@ -202,8 +212,17 @@ class ExportTest {
         out = onnxRun(onnx1, Map.of("z", z));
         close(what + " onnx image (psi 1)", img1.toFloatArray(), out.get("image"));
         close(what + " onnx ws (psi 1)", ws1.toFloatArray(), out.get("ws"));
+        if (ref != null) {
+            close(what + " onnx image (psi 1) vs reference", ref(ref, "img_noise_const").toFloatArray(),
+                    out.get("image"));
+            close(what + " onnx image (psi 0.7) vs reference", ref(ref, "img_trunc").toFloatArray(),
+                    onnxRun(onnx, Map.of("z", z)).get("image"));
+        }
         out = onnxRun(GeneratorExport.synthesisFile(onnx), Map.of("ws", wsOther));
         close(what + " onnx synthesis(ws)", imgOther.toFloatArray(), out.get("image"));
+        if (wsRef != null) {
+            close(what + " onnx synthesis(ws_mix) vs reference", ref(ref, "img_mix").toFloatArray(), out.get("image"));
+        }
     }
 
     private static PtSymbolBlock loadTorchScript(NDManager sub, Path file) {
