@@ -140,6 +140,34 @@ class ExportTest {
         }
     }
 
+    @Test
+    void onnxModelsDeclareOpset17AndHoldTheCanonicalTensors() throws Exception {
+        try (StyleGan2 model = ModelIO.load(Fixtures.nvlabsPickle(), Device.cpu())) {
+            Generator g = model.generator();
+            Path onnx = tmp.resolve("decl.onnx");
+            GeneratorExport.onnx(g, onnx, 32, 0.5f);
+            for (Path f : List.of(onnx, GeneratorExport.synthesisFile(onnx))) {
+                ai.onnx.proto.OnnxMl.ModelProto p = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(f));
+                assertEquals(8, p.getIrVersion(), f.toString());
+                assertEquals(1, p.getOpsetImportCount());
+                assertEquals(17, p.getOpsetImport(0).getVersion());
+                assertEquals("", p.getOpsetImport(0).getDomain());
+                java.util.Set<String> inits = new java.util.HashSet<>();
+                p.getGraph().getInitializerList().forEach(t -> inits.add(t.getName()));
+                boolean full = f.equals(onnx);
+                for (String name : g.tensors().keySet()) {
+                    // the synthesis model needs no mapping tensors; G.onnx with psi != 1 needs w_avg too
+                    boolean needed = full || name.startsWith("synthesis.");
+                    assertEquals(needed, inits.contains(name), f.getFileName() + ": " + name);
+                }
+                assertEquals(full ? List.of("z") : List.of("ws"),
+                        p.getGraph().getInputList().stream().map(v -> v.getName()).toList());
+                assertEquals(full ? List.of("ws", "image") : List.of("image"),
+                        p.getGraph().getOutputList().stream().map(v -> v.getName()).toList());
+            }
+        }
+    }
+
     // ---- the checks ----
 
     /** Exports g both ways (default psi 0.7) and checks every entry point against the workbench (and refs). */
