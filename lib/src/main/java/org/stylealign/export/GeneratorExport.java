@@ -18,7 +18,7 @@ import java.util.Map;
  *   <li>{@link #torchScript}: one TorchScript archive (torch.jit.load, libtorch, DJL) whose module has
  *       {@code forward(z, truncation_psi)} (z -> image), {@code ws_from_z(z, truncation_psi)} (z -> W+) and
  *       {@code synthesize(ws)} (W+ -> image); its state_dict holds the canonical tensors;</li>
- *   <li>{@link #onnx}: two ONNX models (opset 17): {@code G.onnx} (inputs z and truncation_psi, outputs image
+ *   <li>{@link #onnx}: two ONNX models (opset 17): {@code G.onnx} (input z, the truncation built in; outputs image
  *       and ws) and {@code G.synthesis.onnx} (input ws, output image).</li>
  * </ul>
  * Files are written through a temporary file and renamed. {@code resolution} below the model's exports the blocks
@@ -34,7 +34,7 @@ public final class GeneratorExport {
     /** Writes {@code out} (a TorchScript archive); returns the files written. */
     public static List<Path> torchScript(Generator g, Path out, int resolution, float truncationPsi)
             throws CheckpointException {
-        ExportModel m = model(g, resolution);
+        ExportModel m = ExportModel.of(g, resolution);
         AtomicFiles.write(out, stream -> TorchScriptExport.write(m, truncationPsi, stream));
         return List.of(out);
     }
@@ -42,10 +42,19 @@ public final class GeneratorExport {
     /** Writes {@code out} (z -> image) and {@link #synthesisFile}(out) (ws -> image); returns both. */
     public static List<Path> onnx(Generator g, Path out, int resolution, float truncationPsi)
             throws CheckpointException {
-        ExportModel m = model(g, resolution);
+        ExportModel m = ExportModel.of(g, resolution);
         Path synthesis = synthesisFile(out);
         AtomicFiles.write(out, stream -> stream.write(OnnxExport.generator(m, truncationPsi)));
-        AtomicFiles.write(synthesis, stream -> stream.write(OnnxExport.synthesis(m)));
+        try {
+            AtomicFiles.write(synthesis, stream -> stream.write(OnnxExport.synthesis(m)));
+        } catch (CheckpointException | RuntimeException e) {
+            try { // the pair or nothing
+                java.nio.file.Files.deleteIfExists(out);
+            } catch (java.io.IOException ignored) {
+                // the error below names the failure; a stray first file is all that can remain
+            }
+            throw e;
+        }
         return List.of(out, synthesis);
     }
 
@@ -81,7 +90,4 @@ public final class GeneratorExport {
         }
     }
 
-    private static ExportModel model(Generator g, int resolution) {
-        return ExportModel.of(g, resolution);
-    }
 }

@@ -2,7 +2,6 @@ package org.stylealign.export;
 
 import org.stylealign.model.GeneratorConfig;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -169,12 +168,6 @@ final class TorchScriptExport {
             }
         }
         p.setItems().build();
-    }
-
-    static byte[] archive(ExportModel m, float truncationPsi) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        write(m, truncationPsi, b);
-        return b.toByteArray();
     }
 
     // ---- the source ----
