@@ -4,13 +4,12 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import org.stylealign.metrics.DomainFeatures;
 import org.stylealign.model.Generator;
 import org.stylealign.model.Noise;
 import org.stylealign.model.Scalars;
+import org.stylealign.optim.Adam;
 
 import java.util.Locale;
 import java.util.function.IntConsumer;
@@ -127,10 +126,10 @@ public final class Inversion {
             target.attach(m);
             NDArray latent = initial(g, o.space(), n, m);
             float wStd = o.space() == Space.W || o.space() == Space.W_PLUS ? wStd(g, m) : 0f;
-            NDArray[] adam = {m.zeros(latent.getShape()), m.zeros(latent.getShape())};
             java.util.SplittableRandom rng = new java.util.SplittableRandom(o.seed());
             double[] curve = new double[o.steps()];
             latent.setRequiresGradient(true);
+            Adam adam = new Adam(java.util.Map.of("latent", latent), m, o.learningRate(), 0.9, 0.999, 1e-8);
             for (int step = 0; step < o.steps(); step++) {
                 double t = (double) step / o.steps();
                 double lr = o.learningRate() * schedule(t, o.rampUp(), o.rampDown());
@@ -153,12 +152,13 @@ public final class Inversion {
                         throw new IllegalStateException("inversion diverged at step " + step + " (loss " + curve[step]
                                 + "); lower the learning rate");
                     }
-                    adamStep(latent, adam, step + 1, lr);
+                    adam.step(lr);
                 }
                 if (progress != null) {
                     progress.accept(step + 1);
                 }
             }
+            adam.close();
             latent.setRequiresGradient(false);
             NDArray ws = toWs(g, o.space(), latent);
             NDArray images = g.synthesis(ws, Noise.constant());
@@ -240,19 +240,5 @@ public final class Inversion {
             }
         }
         return m.create(v, s).duplicate(); // libtorch-owned, not over the Java array
-    }
-
-    /** Adam (betas 0.9, 0.999, eps 1e-8) on the latent, outside the graph; the gradient is zeroed after. */
-    private static void adamStep(NDArray p, NDArray[] mv, int step, double lr) {
-        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDArray grad = p.getGradient();
-            mv[0].muli(0.9f).addi(grad.mul(0.1f));
-            mv[1].muli(0.999f).addi(grad.square().mul(0.001f));
-            double c1 = 1 - Math.pow(0.9, step), c2 = 1 - Math.pow(0.999, step);
-            NDArray upd = mv[0].div((float) c1).div(mv[1].div((float) c2).sqrt().add(1e-8f)).mul((float) lr);
-            p.subi(upd);
-        }
-        JniUtils.zeroGrad((PtNDArray) p);
     }
 }

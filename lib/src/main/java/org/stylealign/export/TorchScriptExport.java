@@ -1,5 +1,7 @@
 package org.stylealign.export;
 
+import org.stylealign.io.PickleWriter;
+import org.stylealign.io.TorchScriptArchive;
 import org.stylealign.model.GeneratorConfig;
 
 import java.io.IOException;
@@ -79,13 +81,13 @@ final class TorchScriptExport {
         byte[] data = p.finish();
         String source = source(c, truncationPsi);
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            stored(zip, ROOT + "/data.pkl", data);
-            stored(zip, ROOT + "/code/__torch__.py", source.getBytes(StandardCharsets.UTF_8));
-            stored(zip, ROOT + "/constants.pkl", new PickleWriter().emptyTuple().finish());
+            TorchScriptArchive.stored(zip, ROOT + "/data.pkl", data);
+            TorchScriptArchive.stored(zip, ROOT + "/code/__torch__.py", source.getBytes(StandardCharsets.UTF_8));
+            TorchScriptArchive.stored(zip, ROOT + "/constants.pkl", new PickleWriter().emptyTuple().finish());
             for (int i = 0; i < order.size(); i++) {
-                stored(zip, ROOT + "/data/" + i, littleEndian(m.values(order.get(i))));
+                TorchScriptArchive.stored(zip, ROOT + "/data/" + i, littleEndian(m.values(order.get(i))));
             }
-            stored(zip, ROOT + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+            TorchScriptArchive.stored(zip, ROOT + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
         }
     }
 
@@ -349,16 +351,4 @@ final class TorchScriptExport {
         return b.array();
     }
 
-    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED);
-        e.setSize(data.length);
-        e.setCompressedSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        e.setCrc(crc.getValue());
-        zip.putNextEntry(e);
-        zip.write(data);
-        zip.closeEntry();
-    }
 }

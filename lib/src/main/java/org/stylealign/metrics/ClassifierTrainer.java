@@ -3,38 +3,31 @@ package org.stylealign.metrics;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import org.stylealign.optim.Adam;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The one training loop of the project's small image readers (domain and attribute classifiers): Adam over named
- * tensors, one step per call, the loss built by the caller in a manager that is closed after the step.
+ * The one training loop of the project's small image readers (domain and attribute classifiers, part segmenter):
+ * the project's Adam ({@link Adam}: betas 0.9, 0.999, eps 1e-8) over named tensors, one step per call, the loss built
+ * by the caller in a manager that is closed after the step.
  */
 final class ClassifierTrainer {
 
     private final Map<String, NDArray> params;
+    private final Adam adam;
     private final NDManager manager;
-    private final Map<String, NDArray[]> moments = new LinkedHashMap<>();
-    private final double lr;
-    private final double b1 = 0.9;
-    private final double b2 = 0.999;
     private int step;
 
     ClassifierTrainer(Map<String, NDArray> params, NDManager manager, double lr) {
         this.params = params;
         this.manager = manager;
-        this.lr = lr;
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            e.getValue().setRequiresGradient(true);
-            moments.put(e.getKey(), new NDArray[] {manager.zeros(e.getValue().getShape()),
-                    manager.zeros(e.getValue().getShape())});
+        for (NDArray p : params.values()) {
+            p.setRequiresGradient(true);
         }
+        this.adam = new Adam(params, manager, lr, 0.9, 0.999, 1e-8);
     }
 
     /**
@@ -51,23 +44,10 @@ final class ClassifierTrainer {
                 value = l.getFloat();
             }
             if (!Double.isFinite(value)) {
+                adam.zeroGrad();
                 throw new IllegalStateException(what + " training diverged at step " + step + " (loss " + value + ")");
             }
-            double c1 = 1 - Math.pow(b1, step);
-            double c2 = 1 - Math.pow(b2, step);
-            for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                NDArray p = e.getValue();
-                NDArray[] mv = moments.get(e.getKey());
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning(); // frees the update's temporaries (outside any graph)
-                    NDArray g = p.getGradient();
-                    mv[0].muli(b1).addi(g.mul(1 - b1));
-                    mv[1].muli(b2).addi(g.square().mul(1 - b2));
-                    NDArray upd = mv[0].div(c1).div(mv[1].div(c2).sqrt().add(1e-8)).mul(lr);
-                    p.subi(upd);
-                }
-                JniUtils.zeroGrad((PtNDArray) p);
-            }
+            adam.step();
         }
         return value;
     }
@@ -77,9 +57,6 @@ final class ClassifierTrainer {
         for (NDArray p : params.values()) {
             p.setRequiresGradient(false);
         }
-        for (NDArray[] mv : moments.values()) {
-            mv[0].close();
-            mv[1].close();
-        }
+        adam.close();
     }
 }

@@ -1,8 +1,10 @@
 package org.stylealign.train;
 
 import ai.djl.Device;
+
 import com.google.gson.Gson;
 import com.google.gson.JsonParseException;
+
 import org.stylealign.io.CheckpointException;
 import org.stylealign.io.Checkpoints;
 import org.stylealign.io.HostTensor;

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
+
 import org.stylealign.model.Discriminator;
 import org.stylealign.model.DiscriminatorConfig;
 import org.stylealign.model.Generator;
@@ -15,6 +16,9 @@ import org.stylealign.model.GeneratorConfig;
 import org.stylealign.model.Noise;
 import org.stylealign.model.Scalars;
 import org.stylealign.model.StyleLayer;
+import org.stylealign.optim.Adam;
+import org.stylealign.optim.InputGradient;
+import org.stylealign.optim.ListKernels;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

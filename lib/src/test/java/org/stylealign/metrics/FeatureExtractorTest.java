@@ -11,7 +11,7 @@ import org.stylealign.data.BuildSpec;
 import org.stylealign.data.DataPaths;
 import org.stylealign.data.DatasetBuilder;
 import org.stylealign.data.ImageDataset;
-import org.stylealign.train.TorchScriptArchive;
+import org.stylealign.io.TorchScriptArchive;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,76 +1,76 @@
-package org.stylealign.export;
+package org.stylealign.io;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The few pickle (protocol 2) opcodes a TorchScript archive's {@code data.pkl} needs, as libtorch's unpickler reads
- * them: module objects, strings, numbers, tuples and tensors by persistent id.
+ * them: module objects, strings, numbers, tuples and tensors by persistent id. The writing side of {@link Pickle}.
  */
-final class PickleWriter {
+public final class PickleWriter {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    PickleWriter() {
+    public PickleWriter() {
         out.write(0x80); // PROTO
         out.write(2);
     }
 
     /** GLOBAL module\nname\n: pushes a class or function reference. */
-    PickleWriter global(String module, String name) {
+    public PickleWriter global(String module, String name) {
         out.write('c');
         ascii(module + "\n" + name + "\n");
         return this;
     }
 
-    PickleWriter mark() {
+    public PickleWriter mark() {
         out.write('(');
         return this;
     }
 
     /** MARK ... TUPLE: the items pushed since the last mark become one tuple. */
-    PickleWriter tuple() {
+    public PickleWriter tuple() {
         out.write('t');
         return this;
     }
 
-    PickleWriter emptyTuple() {
+    public PickleWriter emptyTuple() {
         out.write(')');
         return this;
     }
 
-    PickleWriter emptyDict() {
+    public PickleWriter emptyDict() {
         out.write('}');
         return this;
     }
 
     /** MARK key value ... SETITEMS: adds the pairs pushed since the last mark to the dict below them. */
-    PickleWriter setItems() {
+    public PickleWriter setItems() {
         out.write('u');
         return this;
     }
 
-    PickleWriter newObj() {
+    public PickleWriter newObj() {
         out.write(0x81);
         return this;
     }
 
-    PickleWriter build() {
+    public PickleWriter build() {
         out.write('b');
         return this;
     }
 
-    PickleWriter reduce() {
+    public PickleWriter reduce() {
         out.write('R');
         return this;
     }
 
-    PickleWriter persistentId() {
+    public PickleWriter persistentId() {
         out.write('Q'); // BINPERSID
         return this;
     }
 
-    PickleWriter string(String s) {
+    public PickleWriter string(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.write('X'); // BINUNICODE
         int32(b.length);
@@ -78,7 +78,7 @@ final class PickleWriter {
         return this;
     }
 
-    PickleWriter integer(long v) {
+    public PickleWriter integer(long v) {
         if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
             out.write('J'); // BININT
             int32((int) v);
@@ -92,7 +92,7 @@ final class PickleWriter {
         return this;
     }
 
-    PickleWriter floating(double v) {
+    public PickleWriter floating(double v) {
         out.write('G'); // BINFLOAT, big-endian
         long bits = Double.doubleToLongBits(v);
         for (int i = 7; i >= 0; i--) {
@@ -101,7 +101,7 @@ final class PickleWriter {
         return this;
     }
 
-    PickleWriter bool(boolean v) {
+    public PickleWriter bool(boolean v) {
         out.write(v ? 0x88 : 0x89);
         return this;
     }
@@ -110,7 +110,7 @@ final class PickleWriter {
      * A float32 tensor over the storage record {@code data/<key>}: torch._utils._rebuild_tensor_v2(storage, 0, size,
      * contiguous stride, False, OrderedDict()).
      */
-    PickleWriter floatTensor(String key, long[] shape) {
+    public PickleWriter floatTensor(String key, long[] shape) {
         long numel = 1;
         for (long d : shape) {
             numel *= d;
@@ -142,7 +142,7 @@ final class PickleWriter {
         return reduce();
     }
 
-    byte[] finish() {
+    public byte[] finish() {
         out.write('.'); // STOP
         return out.toByteArray();
     }

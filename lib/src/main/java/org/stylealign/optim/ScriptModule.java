@@ -1,9 +1,11 @@
-package org.stylealign.train;
+package org.stylealign.optim;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
+
+import org.stylealign.io.TorchScriptArchive;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,13 +15,13 @@ import java.nio.file.Path;
  * A TorchScript module written from Java ({@link TorchScriptArchive}) and loaded into a sub-manager of its own;
  * closing it frees both. How the workbench reaches libtorch functions that DJL does not expose.
  */
-final class ScriptModule implements AutoCloseable {
+public final class ScriptModule implements AutoCloseable {
 
     final PtSymbolBlock block;
     private final NDManager manager;
 
     /** @param source the serialised code of class {@code className} (see {@link TorchScriptArchive#module}) */
-    ScriptModule(NDManager parent, String className, String source) {
+    public ScriptModule(NDManager parent, String className, String source) {
         manager = parent.newSubManager();
         try {
             block = load(manager, className, source);

@@ -1,10 +1,12 @@
-package org.stylealign.train;
+package org.stylealign.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
+
+import org.stylealign.io.TorchScriptArchive;
 
 import java.util.Collections;
 import java.util.List;
@@ -16,7 +18,7 @@ import java.util.List;
  * and foreach kernels do the same arithmetic in one pass. Reached through a TorchScript module written from Java
  * ({@link TorchScriptArchive}), as DJL exposes neither.
  */
-final class ListKernels implements AutoCloseable {
+public final class ListKernels implements AutoCloseable {
 
     private static final String SOURCE = """
             class ListKernels(Module):
@@ -53,7 +55,7 @@ final class ListKernels implements AutoCloseable {
 
     private final ScriptModule module;
 
-    ListKernels(NDManager parent) {
+    public ListKernels(NDManager parent) {
         module = new ScriptModule(parent, "ListKernels", SOURCE);
     }
 
@@ -61,19 +63,19 @@ final class ListKernels implements AutoCloseable {
      * One Adam step (bias-corrected, eps after the square root), in place; the gradients are zeroed after. Every
      * list is in the same order; {@code step} is a 0-d float tensor holding the step number (1 for the first).
      */
-    void adam(List<NDArray> params, List<NDArray> grads, List<NDArray> m, List<NDArray> v, NDArray step,
+    public void adam(List<NDArray> params, List<NDArray> grads, List<NDArray> m, List<NDArray> v, NDArray step,
               double lr, double beta1, double beta2, double eps) {
         run("adam", list(params), list(grads), list(m), list(v), list(Collections.nCopies(params.size(), step)), IValue.from(lr), IValue.from(beta1),
                 IValue.from(beta2), IValue.from(eps));
     }
 
     /** ema += weight * (params - ema), per tensor, in place. */
-    void lerp(List<NDArray> ema, List<NDArray> params, double weight) {
+    public void lerp(List<NDArray> ema, List<NDArray> params, double weight) {
         run("lerp", list(ema), list(params), IValue.from(weight));
     }
 
     /** dst := src, per tensor, in place. */
-    void copy(List<NDArray> dst, List<NDArray> src) {
+    public void copy(List<NDArray> dst, List<NDArray> src) {
         run("copy", list(dst), list(src));
     }
 

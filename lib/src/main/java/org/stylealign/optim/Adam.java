@@ -1,4 +1,4 @@
-package org.stylealign.train;
+package org.stylealign.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -18,7 +18,7 @@ import java.util.Map;
  * Its whole state (first and second moments, step count) is plain tensors and a number, so a snapshot restores it
  * exactly. Gradients are zeroed after every step: libtorch accumulates them across backward passes.
  */
-final class Adam implements AutoCloseable {
+public final class Adam implements AutoCloseable {
 
     private final Map<String, NDArray> params;
     private final NDManager manager;
@@ -29,6 +29,7 @@ final class Adam implements AutoCloseable {
     private final double beta2;
     private final double eps;
     private final ListKernels kernels;
+    private final boolean ownsKernels;
     private final List<NDArray> paramList;
     private final List<NDArray> mList;
     private final List<NDArray> vList;
@@ -36,11 +37,27 @@ final class Adam implements AutoCloseable {
     private long t;
 
     /** @param params the tensors to update, by name, in a fixed order; their gradients must be enabled. */
-    Adam(Map<String, NDArray> params, NDManager owner, ListKernels kernels, double lr, double beta1, double beta2,
-         double eps) {
+    /**
+     * Adam with its own fused kernels (a small TorchScript module loaded once, freed on {@link #close}).
+     *
+     * @param params the tensors to update, by name, in a fixed order; their gradients must be enabled
+     */
+    public Adam(Map<String, NDArray> params, NDManager owner, double lr, double beta1, double beta2, double eps) {
+        this(params, owner, new ListKernels(owner), true, lr, beta1, beta2, eps);
+    }
+
+    /** Adam sharing {@code kernels} with other optimisers (the caller closes them). */
+    public Adam(Map<String, NDArray> params, NDManager owner, ListKernels kernels, double lr, double beta1,
+                double beta2, double eps) {
+        this(params, owner, kernels, false, lr, beta1, beta2, eps);
+    }
+
+    private Adam(Map<String, NDArray> params, NDManager owner, ListKernels kernels, boolean ownsKernels, double lr,
+                 double beta1, double beta2, double eps) {
         this.params = new LinkedHashMap<>(params);
         this.manager = owner.newSubManager();
         this.kernels = kernels;
+        this.ownsKernels = ownsKernels;
         this.lr = lr;
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -61,16 +78,21 @@ final class Adam implements AutoCloseable {
         return a;
     }
 
-    List<String> names() {
+    public List<String> names() {
         return List.copyOf(params.keySet());
     }
 
-    long steps() {
+    public long steps() {
         return t;
     }
 
     /** One update from the accumulated gradients, then the gradients are zeroed. Run outside any collector. */
-    void step() {
+    public void step() {
+        step(lr);
+    }
+
+    /** {@link #step()} at another learning rate (a schedule's value for this step). */
+    public void step(double learningRate) {
         t++;
         stepCount.set(new float[] {t});
         // Every temporary (the gradient handles included) is freed when the scope closes.
@@ -80,19 +102,19 @@ final class Adam implements AutoCloseable {
             for (NDArray p : paramList) {
                 grads.add(p.getGradient());
             }
-            kernels.adam(paramList, grads, mList, vList, stepCount, lr, beta1, beta2, eps);
+            kernels.adam(paramList, grads, mList, vList, stepCount, learningRate, beta1, beta2, eps);
         }
     }
 
     /** Zeroes the gradients without an update (e.g. after a step was rejected). */
-    void zeroGrad() {
+    public void zeroGrad() {
         for (NDArray p : params.values()) {
             JniUtils.zeroGrad((PtNDArray) p);
         }
     }
 
     /** State as host tensors: "m.NAME", "v.NAME". */
-    Map<String, HostTensor> state() {
+    public Map<String, HostTensor> state() {
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (String k : params.keySet()) {
             out.put("m." + k, host(m.get(k)));
@@ -101,7 +123,7 @@ final class Adam implements AutoCloseable {
         return out;
     }
 
-    void restore(Map<String, HostTensor> state, long steps) {
+    public void restore(Map<String, HostTensor> state, long steps) {
         for (String k : params.keySet()) {
             set(m.get(k), state.get("m." + k), "m." + k);
             set(v.get(k), state.get("v." + k), "v." + k);
@@ -127,5 +149,8 @@ final class Adam implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
+        if (ownsKernels) {
+            kernels.close();
+        }
     }
 }

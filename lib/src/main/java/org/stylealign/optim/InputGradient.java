@@ -1,4 +1,4 @@
-package org.stylealign.train;
+package org.stylealign.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -14,7 +14,7 @@ import ai.djl.pytorch.jni.IValueUtils;
  * gradient without storing it; DJL cannot call it directly, so a three-line TorchScript module does, written here
  * as a TorchScript archive (no Python needed) and loaded by the PyTorch engine.
  */
-final class InputGradient implements AutoCloseable {
+public final class InputGradient implements AutoCloseable {
 
     private static final String R1_SOURCE = """
             class R1(Module):
@@ -51,12 +51,12 @@ final class InputGradient implements AutoCloseable {
     }
 
     /** The R1 helper ({@link #squaredNorm}). */
-    static InputGradient r1(NDManager parent) {
+    public static InputGradient r1(NDManager parent) {
         return new InputGradient(parent, "R1", R1_SOURCE);
     }
 
     /** The path-length helper ({@link #pathLengths}). */
-    static InputGradient pathLength(NDManager parent) {
+    public static InputGradient pathLength(NDManager parent) {
         return new InputGradient(parent, "PL", PL_SOURCE);
     }
 
@@ -65,7 +65,7 @@ final class InputGradient implements AutoCloseable {
      * @param x [N, C, H, W] input that requires a gradient
      * @return [N]: sum over C, H, W of (d sum(y) / dx)^2, with a graph back to the parameters behind {@code y}
      */
-    NDArray squaredNorm(NDArray y, NDArray x) {
+    public NDArray squaredNorm(NDArray y, NDArray x) {
         NDList out = IValueUtils.forward(module.block, new NDList(y, x), true);
         return out.singletonOrThrow();
     }
@@ -76,7 +76,7 @@ final class InputGradient implements AutoCloseable {
      * @param ws    [N, numWs, wDim], requiring a gradient
      * @return [N]: sqrt(mean_i sum_k (d sum(img * noise) / dws[n, i, k])^2), with a graph back to G's parameters
      */
-    NDArray pathLengths(NDArray img, NDArray noise, NDArray ws) {
+    public NDArray pathLengths(NDArray img, NDArray noise, NDArray ws) {
         NDList out = IValueUtils.forward(module.block, new NDList(img, noise, ws), true);
         return out.singletonOrThrow();
     }

@@ -1,4 +1,4 @@
-package org.stylealign.train;
+package org.stylealign.io;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,28 +35,12 @@ public final class TorchScriptArchive {
 
     /** pickle protocol 2: __torch__.{className} object with state {'training': True}. */
     private static byte[] modulePickle(String className) {
-        ByteArrayOutputStream p = new ByteArrayOutputStream();
-        p.write(0x80);
-        p.write(2);
-        p.writeBytes(("c__torch__\n" + className + "\n").getBytes(StandardCharsets.US_ASCII)); // GLOBAL
-        p.write(')');   // EMPTY_TUPLE
-        p.write(0x81);  // NEWOBJ
-        p.write('}');   // EMPTY_DICT
-        byte[] key = "training".getBytes(StandardCharsets.US_ASCII);
-        p.write('X');   // BINUNICODE
-        p.write(key.length);
-        p.write(0);
-        p.write(0);
-        p.write(0);
-        p.writeBytes(key);
-        p.write(0x88);  // NEWTRUE
-        p.write('s');   // SETITEM
-        p.write('b');   // BUILD
-        p.write('.');   // STOP
-        return p.toByteArray();
+        return new PickleWriter().global("__torch__", className).emptyTuple().newObj()
+                .emptyDict().mark().string("training").bool(true).setItems().build().finish();
     }
 
-    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
+    /** One uncompressed zip entry, as torch.jit.save writes them (libtorch reads stored entries in place). */
+    public static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
         ZipEntry e = new ZipEntry(name);
         e.setMethod(ZipEntry.STORED);
         e.setSize(data.length);
