@@ -165,6 +165,9 @@ public final class Checkpoints {
 
     private static ImportedCheckpoint interpret(Path path, Object top, String container) throws CheckpointException {
         String file = path.toString();
+        if (TensorFlowPickles.holds(top)) {
+            return TensorFlowPickles.read(path, top, new ReadBudget(file, sizeOf(path)));
+        }
         Map<Object, Object> m = Values.asMap(top);
         if (m == null) {
             throw new CheckpointException(file + ": a " + container + " file holding " + Pickle.describe(top)
@@ -183,6 +186,14 @@ public final class Checkpoints {
         m.keySet().stream().limit(10).forEach(k -> keys.add(String.valueOf(k)));
         throw new CheckpointException(file + ": a " + container + " file, but not a recognised StyleGAN2 "
                 + "checkpoint (top-level keys: " + keys + ")");
+    }
+
+    private static long sizeOf(Path path) throws CheckpointException {
+        try {
+            return Files.size(path);
+        } catch (IOException e) {
+            throw new CheckpointException(path + ": cannot read (" + e.getMessage() + ")", e);
+        }
     }
 
     private static Map<String, HostTensor> tensors(String file, String group, Object o) throws CheckpointException {

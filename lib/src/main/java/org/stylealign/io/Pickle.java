@@ -189,6 +189,41 @@ final class Pickle {
         return g.fn().call(file, args);
     }
 
+    /** A short rendering of any unpickled value for messages (bounded depth and length, safe for cycles). */
+    static String show(Object o) {
+        StringBuilder b = new StringBuilder();
+        show(o, b, 3);
+        return b.length() > 200 ? b.substring(0, 200) + "..." : b.toString();
+    }
+
+    private static void show(Object o, StringBuilder b, int depth) {
+        if (b.length() > 200) {
+            return;
+        }
+        if (o == null || o instanceof Number || o instanceof Boolean || o instanceof Global) {
+            b.append(o);
+        } else if (o instanceof String s) {
+            b.append('\'').append(s.length() > 80 ? s.substring(0, 80) + "..." : s).append('\'');
+        } else if (o instanceof Tuple || o instanceof List<?>) {
+            List<?> items = o instanceof Tuple t ? t.items() : (List<?>) o;
+            boolean tuple = o instanceof Tuple;
+            b.append(tuple ? '(' : '[');
+            if (depth == 0) {
+                b.append(items.size()).append(" items");
+            } else {
+                for (int i = 0; i < items.size() && b.length() <= 200; i++) {
+                    if (i > 0) {
+                        b.append(", ");
+                    }
+                    show(items.get(i), b, depth - 1);
+                }
+            }
+            b.append(tuple ? ')' : ']');
+        } else {
+            b.append(describe(o));
+        }
+    }
+
     static String describe(Object o) {
         if (o == null) {
             return "None";

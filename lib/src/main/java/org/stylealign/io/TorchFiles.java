@@ -24,6 +24,7 @@ import org.stylealign.io.TorchData.NumpyDtype;
 import org.stylealign.io.TorchData.PersistentObject;
 import org.stylealign.io.TorchData.Storage;
 import org.stylealign.io.TorchData.TensorRef;
+import org.stylealign.io.TorchData.TfNetwork;
 import org.stylealign.io.TorchData.Values;
 
 /** Readers for torch.save files (zip and legacy formats) and plain pickles, with the allow-list of globals. */
@@ -108,6 +109,13 @@ final class TorchFiles {
             }
             // module_src is deliberately ignored: the state alone holds the tensors and settings
             return new PersistentObject(cn, Values.asMap(meta.get("state")));
+        });
+        // NVlabs TensorFlow pickles: the Network class becomes a data record (its build_module_src is never run)
+        allow("dnnlib.tflib.network.Network", (f, a) -> {
+            if (!a.isEmpty()) {
+                throw new CheckpointException(f + ": dnnlib.tflib.network.Network created with arguments");
+            }
+            return new TfNetwork();
         });
         Pickle.Callable scalar = (f, a) -> {
             if (a.size() != 2 || !(a.get(0) instanceof NumpyDtype dt)) {
