@@ -58,25 +58,27 @@ final class TorchData {
     /** A tensor view over a storage: torch's (storage, offset, size, stride). */
     record TensorRef(Storage storage, long offset, long[] size, long[] stride) {
 
-        /** Gathers the view into a C-ordered float32 tensor. */
-        HostTensor toHost(String file, String name) throws CheckpointException {
+        /** Gathers the view into a C-ordered float32 tensor, its size first charged to {@code budget}. */
+        HostTensor toHost(String file, String name, ReadBudget budget) throws CheckpointException {
             if (size.length != stride.length) {
                 throw new CheckpointException(file + ": tensor '" + name + "' has size " + Arrays.toString(size)
                         + " but stride " + Arrays.toString(stride));
             }
             long n = 1;
             long maxIndex = offset;
-            for (int i = 0; i < size.length; i++) {
-                if (size[i] < 0 || stride[i] < 0) {
-                    throw new CheckpointException(file + ": tensor '" + name + "' has a negative size or stride");
+            try {
+                for (int i = 0; i < size.length; i++) {
+                    if (size[i] < 0 || stride[i] < 0) {
+                        throw new CheckpointException(file + ": tensor '" + name + "' has a negative size or stride");
+                    }
+                    n = Math.multiplyExact(n, size[i]);
+                    if (size[i] > 0) {
+                        maxIndex = Math.addExact(maxIndex, Math.multiplyExact(size[i] - 1, stride[i]));
+                    }
                 }
-                n = Math.multiplyExact(n, size[i]);
-                if (size[i] > 0) {
-                    maxIndex += (size[i] - 1) * stride[i];
-                }
-            }
-            if (n > Integer.MAX_VALUE - 8) {
-                throw new CheckpointException(file + ": tensor '" + name + "' is too large (" + n + " elements)");
+            } catch (ArithmeticException e) {
+                throw new CheckpointException(file + ": tensor '" + name + "' (size " + Arrays.toString(size)
+                        + ", stride " + Arrays.toString(stride) + ") is impossibly large");
             }
             long base = (storage.root != null ? storage.rootOffset : 0);
             if (n > 0 && (offset < 0 || maxIndex >= storage.numel)) {
@@ -86,10 +88,14 @@ final class TorchData {
             }
             ByteBuffer buf = storage.buffer(file);
             long available = buf.capacity() / storage.dtype.size;
-            if (n > 0 && base + maxIndex >= available) {
+            if (n > 0 && base > available - 1 - maxIndex) {
                 throw new CheckpointException(file + ": storage '" + storage.key + "' holds " + available
-                        + " elements, tensor '" + name + "' needs " + (base + maxIndex + 1));
+                        + " elements, tensor '" + name + "' needs more");
             }
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new CheckpointException(file + ": tensor '" + name + "' is too large (" + n + " elements)");
+            }
+            budget.take(4 * n, "tensor '" + name + "' " + Arrays.toString(size));
             float[] out = new float[(int) n];
             int rank = size.length;
             long[] idx = new long[rank];
