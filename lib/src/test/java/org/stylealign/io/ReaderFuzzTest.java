@@ -200,6 +200,7 @@ class ReaderFuzzTest {
         Map<String, String> failures = new LinkedHashMap<>();
         Map<String, Integer> failureCounts = new LinkedHashMap<>();
         long start = System.nanoTime();
+        long harness0 = THREADS.getCurrentThreadCpuTime();
         long maxNanos = 0;
         double maxRatio = 0;
         long maxAlloc = 0;
@@ -263,10 +264,12 @@ class ReaderFuzzTest {
         }
         exec.shutdownNow();
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("reader fuzz: %d cases in %.1f s wall, %.1f s CPU in the readers (%d mutated from %d seeds, "
+        double harness = (THREADS.getCurrentThreadCpuTime() - harness0) / 1e9;
+        System.out.printf("reader fuzz: %d cases in %.1f s wall, %.1f s CPU in the readers, %.1f s making the cases "
+                        + "(%d mutated from %d seeds, "
                         + "%d crafted); slowest %.0f ms (%s); largest allocation %.1f MB (%s); at most %.1fx the file "
                         + "size for files over 100 kB%n",
-                cases.size(), seconds, cpu / 1e9, cases.size() - craftedCount, SEEDS.size(), craftedCount,
+                cases.size(), seconds, cpu / 1e9, harness, cases.size() - craftedCount, SEEDS.size(), craftedCount,
                 maxNanos / 1e6, slowest, maxAlloc / 1e6, biggest, maxRatio);
         counts.forEach((k, v) -> System.out.printf("  %-24s %6d%n", k, v));
         perSeed.forEach((k, v) -> System.out.printf("  seed %-24s %5.0f cases, %4.0f valid loads, %6.1f ms per case%n",
