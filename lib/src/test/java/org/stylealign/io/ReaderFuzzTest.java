@@ -49,6 +49,8 @@ class ReaderFuzzTest {
     static final int SMALL_SEED_CASES = 500;
     static final int NPY_CASES = 150;
     static final long CASE_TIMEOUT_S = 10;
+    /** -Dstylealign.fuzz.scale=10 for a ten times longer run (0: the crafted cases only). */
+    static final double SCALE = Double.parseDouble(System.getProperty("stylealign.fuzz.scale", "1"));
 
     @TempDir
     static Path tmpDir;
@@ -178,7 +180,7 @@ class ReaderFuzzTest {
         List<java.util.concurrent.Callable<Case>> cases = new ArrayList<>();
         Random master = new Random(SEED);
         for (Seed s : SEEDS) {
-            for (int i = 0; i < s.cases(); i++) {
+            for (int i = 0; i < Math.round(s.cases() * SCALE); i++) {
                 long caseSeed = master.nextLong();
                 int k = i;
                 cases.add(() -> mutate(s, new Random(caseSeed), k));
@@ -190,11 +192,8 @@ class ReaderFuzzTest {
             cases.add(() -> crafted().get(k));
         }
 
-        ExecutorService exec = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(null, r, "fuzz-case", 1L << 20); // 1 MiB stack: deep recursion shows up
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService exec = worker();
+        int hangs = 0;
         Map<String, Integer> counts = new TreeMap<>();
         Map<String, double[]> perSeed = new LinkedHashMap<>();
         Map<String, String> failures = new LinkedHashMap<>();
@@ -224,6 +223,10 @@ class ReaderFuzzTest {
             try {
                 Result r = fut.get(CASE_TIMEOUT_S, TimeUnit.SECONDS);
                 counts.merge(c.kind() + " " + r.outcome(), 1, Integer::sum);
+                if (c.seed().equals("crafted") && r.outcome() == Outcome.VALID) {
+                    failures.put("crafted " + index, id + ": a hostile file loaded as a checkpoint");
+                    failureCounts.merge("crafted " + index, 1, Integer::sum);
+                }
                 double[] ps = perSeed.computeIfAbsent(c.seed(), k -> new double[3]);
                 ps[0]++;
                 ps[1] += r.nanos() / 1e6;
@@ -252,7 +255,11 @@ class ReaderFuzzTest {
                 fut.cancel(true);
                 failures.put("hang " + index, id + ": no result within " + CASE_TIMEOUT_S + " s");
                 failureCounts.merge("hang " + index, 1, Integer::sum);
-                break; // the worker may be stuck for good
+                exec.shutdownNow(); // the stuck worker is abandoned (a daemon thread); the next cases get a new one
+                exec = worker();
+                if (++hangs == 3) {
+                    break;
+                }
             } catch (java.util.concurrent.ExecutionException e) {
                 Throwable t = e.getCause() instanceof CaseFailure cf ? cf.getCause() : e.getCause();
                 String key = signature(t);
@@ -283,6 +290,14 @@ class ReaderFuzzTest {
         }
         assertFalse(Files.exists(marker));
         assertTrue(counts.keySet().stream().anyMatch(k -> k.endsWith("VALID")), "no case loaded: " + counts);
+    }
+
+    private static ExecutorService worker() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(null, r, "fuzz-case", 1L << 20); // 1 MiB stack: deep recursion shows up
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     static final class CaseFailure extends Exception {
@@ -849,13 +864,10 @@ class ReaderFuzzTest {
                 repeat("(", 100_000), repeat("t", 100_000), ascii("Ns.")), Kind.PICKLE, ".pkl"));
         out.add(new Case("crafted", "self-containing list in a set", ascii("\u0080\u0004]\u0094h\u0000a\u008f(h\u0000\u0090."),
                 Kind.PICKLE, ".pkl"));
-        // a 1 MB integer literal (quadratic to parse)
-        out.add(new Case("crafted", "1,000,000-digit INT", concat(ascii("I"), repeat("7", 1_000_000), ascii("\n.")),
-                Kind.PICKLE, ".pkl"));
         // bad escapes in protocol-0 strings
-        out.add(new Case("crafted", "bad \\x escape", ascii("S'\\xzz'\n."), Kind.PICKLE, ".pkl"));
-        out.add(new Case("crafted", "bad \\u escape", ascii("V\\uzzzz\n."), Kind.PICKLE, ".pkl"));
-        out.add(new Case("crafted", "\\U escape beyond Unicode", ascii("V\\Uffffffff\n."), Kind.PICKLE, ".pkl"));
+        out.add(new Case("crafted", "bad \\x escape", ascii("\u0080\u0002S'\\xzz'\n."), Kind.PICKLE, ".pkl"));
+        out.add(new Case("crafted", "bad \\u escape", ascii("\u0080\u0002V\\uzzzz\n."), Kind.PICKLE, ".pkl"));
+        out.add(new Case("crafted", "\\U escape beyond Unicode", ascii("\u0080\u0002V\\Uffffffff\n."), Kind.PICKLE, ".pkl"));
         // an NVlabs module whose _modules holds itself
         IoTestSupport.PickleOut cyc = new IoTestSupport.PickleOut().proto(2).op('}').raw('q', 9)
                 .global("torch_utils.persistence", "_reconstruct_persistent_obj").op('}').op('(')
@@ -880,6 +892,9 @@ class ReaderFuzzTest {
         ByteBuffer npy = ByteBuffer.allocate(10 + npyHead.length + 16).order(ByteOrder.LITTLE_ENDIAN);
         npy.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) npyHead.length).put(npyHead);
         out.add(new Case("crafted", "npy shape 2^32 x 2^32 x 4", npy.array(), Kind.NPY, ".npy"));
+        // a 1 MB integer literal (quadratic to parse)
+        out.add(new Case("crafted", "1,000,000-digit INT", concat(ascii("\u0080\u0002I"), repeat("7", 1_000_000), ascii("\n.")),
+                Kind.PICKLE, ".pkl"));
         craftedCache = out;
         return out;
     }
