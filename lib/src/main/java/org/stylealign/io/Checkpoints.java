@@ -229,7 +229,8 @@ public final class Checkpoints {
                         + " is not supported (stylegan2 only)");
             }
         }
-        Map<String, HostTensor> gEma = Layout.rosinalityGenerator(file, "g_ema", tensors(file, "g_ema", m.get("g_ema"), budget));
+        Map<String, HostTensor> gEma = Layout.rosinalityGenerator(file, "g_ema",
+                tensors(file, "g_ema", m.get("g_ema"), budget));
         Object la = m.get("latent_avg");
         if (la instanceof TensorRef t) {
             HostTensor w = t.toHost(file, "latent_avg", budget);

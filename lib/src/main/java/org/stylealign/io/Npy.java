@@ -105,7 +105,8 @@ public final class Npy {
                 throw new CheckpointException(file + ": bad array shape " + Arrays.toString(shape));
             }
             if (s > 0 && n > Long.MAX_VALUE / 8 / s) {
-                throw new CheckpointException(file + ": array shape " + Arrays.toString(shape) + " is impossibly large");
+                throw new CheckpointException(file + ": array shape " + Arrays.toString(shape)
+                        + " is impossibly large");
             }
             n *= s;
         }

@@ -652,7 +652,8 @@ final class Pickle {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            int digits = c != '\\' || i + 1 >= s.length() ? 0 : s.charAt(i + 1) == 'u' ? 4 : s.charAt(i + 1) == 'U' ? 8 : 0;
+            char kind = c == '\\' && i + 1 < s.length() ? s.charAt(i + 1) : 0;
+            int digits = kind == 'u' ? 4 : kind == 'U' ? 8 : 0;
             if (digits == 0) {
                 out.append(c);
                 continue;

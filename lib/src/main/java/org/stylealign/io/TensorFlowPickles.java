@@ -34,7 +34,8 @@ final class TensorFlowPickles {
         if (top instanceof TfNetwork) {
             return true;
         }
-        return top instanceof Pickle.Tuple t && t.size() == 3 && t.items().stream().anyMatch(x -> x instanceof TfNetwork);
+        return top instanceof Pickle.Tuple t && t.size() == 3
+                && t.items().stream().anyMatch(x -> x instanceof TfNetwork);
     }
 
     static ImportedCheckpoint read(Path path, Object top, ReadBudget budget) throws CheckpointException {
@@ -97,6 +98,10 @@ final class TensorFlowPickles {
             "mapping_fmaps", "mapping_func", "synthesis_func", "w_avg_beta", "is_template_graph", "components",
             "force_clean_graph");
 
+    /** Settings checked by {@link #checkSettings} for the values the engine runs. */
+    private static final Set<String> CHECKED = Set.of("label_size", "nonlinearity", "mapping_nonlinearity",
+            "normalize_latents", "use_noise", "resample_kernel");
+
     /** Settings with the only value the engine runs ({@code null}: absent or None is fine too). */
     private static void require(String file, String net, Map<String, Object> kw, String key, Object want,
                                 String what) throws CheckpointException {
@@ -125,8 +130,7 @@ final class TensorFlowPickles {
         }
         List<String> unknown = new ArrayList<>();
         for (String key : kw.keySet()) {
-            if (!IGNORED.contains(key) && !extraKnown.contains(key) && !Set.of("label_size", "nonlinearity",
-                    "mapping_nonlinearity", "normalize_latents", "use_noise", "resample_kernel").contains(key)) {
+            if (!IGNORED.contains(key) && !extraKnown.contains(key) && !CHECKED.contains(key)) {
                 unknown.add(key + " = " + Pickle.show(kw.get(key)));
             }
         }
@@ -253,7 +257,8 @@ final class TensorFlowPickles {
         Map<String, Object> all = collect(file, s, "", new LinkedHashMap<>());
         refuseProgressive(file, net, ss, all, "synthesis/lod");
         for (TfNetwork.State part : List.of(s, ms, ss)) {
-            checkSettings(file, net + (part == s ? "" : "/" + part.name()), part.staticKwargs(), Set.of("architecture"));
+            String where = net + (part == s ? "" : "/" + part.name());
+            checkSettings(file, where, part.staticKwargs(), Set.of("architecture"));
         }
         for (String n : all.keySet()) {
             if (n.startsWith("mapping/Label")) {
@@ -274,7 +279,8 @@ final class TensorFlowPickles {
         meta.put(net + ".mapping.lr_multiplier", Float.toString(lrMul[0]));
         Object clamp = s.staticKwargs().get("conv_clamp");
         if (clamp != null) {
-            notes.add(net + " was trained with conv_clamp=" + Pickle.show(clamp) + " (activation clamping), not applied here");
+            notes.add(net + " was trained with conv_clamp=" + Pickle.show(clamp)
+                    + " (activation clamping), not applied here");
         }
         Object psi = s.staticKwargs().get("truncation_psi");
         if (psi instanceof Number p && p.doubleValue() != 1) {

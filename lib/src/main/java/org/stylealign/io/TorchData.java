@@ -205,7 +205,8 @@ final class TorchData {
             List<Variable> variables = new ArrayList<>();
             for (Object v : vars) {
                 if (!(v instanceof Pickle.Tuple t) || t.size() != 2 || !(t.get(0) instanceof String vn)
-                        || !(t.get(1) instanceof NumpyArray || t.get(1) instanceof Double || t.get(1) instanceof Long)) {
+                        || !(t.get(1) instanceof NumpyArray || t.get(1) instanceof Double
+                        || t.get(1) instanceof Long)) {
                     throw new CheckpointException(file + ": TensorFlow network '" + name + "' has a variable "
                             + Pickle.describe(v) + " that is not a (name, numpy value) pair");
                 }

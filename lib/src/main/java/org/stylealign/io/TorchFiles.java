@@ -75,7 +75,8 @@ final class TorchFiles {
             if (a.isEmpty() || !(a.get(0) instanceof String s)) {
                 throw new CheckpointException(f + ": _codecs.encode expects a string");
             }
-            String enc = a.size() > 1 ? Pickle.show(a.get(1)).replace("'", "").toLowerCase().replace('-', '_') : "utf_8";
+            String enc = a.size() > 1 ? Pickle.show(a.get(1)).replace("'", "").toLowerCase().replace('-', '_')
+                    : "utf_8";
             return switch (enc) {
                 case "latin1", "latin_1", "iso8859_1" -> s.getBytes(StandardCharsets.ISO_8859_1);
                 case "utf8", "utf_8" -> s.getBytes(StandardCharsets.UTF_8);
