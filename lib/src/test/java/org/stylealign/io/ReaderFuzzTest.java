@@ -289,7 +289,9 @@ class ReaderFuzzTest {
             fail(b.toString());
         }
         assertFalse(Files.exists(marker));
-        assertTrue(counts.keySet().stream().anyMatch(k -> k.endsWith("VALID")), "no case loaded: " + counts);
+        if (SCALE > 0) { // mutated cases include loads that still work: the seeds were really read
+            assertTrue(counts.keySet().stream().anyMatch(k -> k.endsWith("VALID")), "no case loaded: " + counts);
+        }
     }
 
     private static ExecutorService worker() {
