@@ -96,7 +96,7 @@ final class TensorFlowPickles {
             "randomize_noise", "fused_modconv", "dtype", "num_fp16_res", "conv_clamp", "fmap_decay", "fmap_min",
             "fmap_base", "fmap_max", "latent_size", "dlatent_size", "resolution", "num_channels", "mapping_layers",
             "mapping_fmaps", "mapping_func", "synthesis_func", "w_avg_beta", "is_template_graph", "components",
-            "force_clean_graph");
+            "force_clean_graph", "label_fmaps", "conditioning");
 
     /** Settings checked by {@link #checkSettings} for the values the engine runs. */
     private static final Set<String> CHECKED = Set.of("label_size", "nonlinearity", "mapping_nonlinearity",
@@ -258,7 +258,7 @@ final class TensorFlowPickles {
         refuseProgressive(file, net, ss, all, "synthesis/lod");
         for (TfNetwork.State part : List.of(s, ms, ss)) {
             String where = net + (part == s ? "" : "/" + part.name());
-            checkSettings(file, where, part.staticKwargs(), Set.of("architecture"));
+            checkSettings(file, where, part.staticKwargs(), Set.of("architecture", "mapping_lrmul"));
         }
         for (String n : all.keySet()) {
             if (n.startsWith("mapping/Label")) {
@@ -375,7 +375,7 @@ final class TensorFlowPickles {
         Map<String, Object> all = collect(file, s, "", new LinkedHashMap<>());
         refuseProgressive(file, net, s, all, "lod");
         checkSettings(file, net, s.staticKwargs(), Set.of("architecture", "mbstd_group_size", "mbstd_num_features",
-                "label_fmaps", "mapping_lrmul", "freeze_layers"));
+                "mapping_lrmul", "freeze_layers"));
         for (String n : all.keySet()) {
             if (n.startsWith("Label") || n.startsWith("Mapping")) {
                 throw new CheckpointException(file + ": D is a conditional network (found " + n

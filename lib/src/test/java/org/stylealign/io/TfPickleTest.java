@@ -114,6 +114,20 @@ class TfPickleTest {
     }
 
     @Test
+    void storedSettingsAreUsed() throws Exception {
+        Net gs = nets[2].copy();
+        gs.kwargs.put("mapping_lrmul", 0.02);
+        gs.kwargs.put("truncation_psi", 0.5);
+        Net d = nets[1].copy();
+        d.kwargs.put("mbstd_group_size", 2L);
+        ImportedCheckpoint c = Checkpoints.read(variant("settings.pkl", nets[0], d, gs));
+        assertEquals(0.02f, c.generatorConfig().mappingLrMul());
+        assertEquals(2, c.discriminatorConfig().mbstdGroup());
+        assertTrue(c.notes().stream().anyMatch(n -> n.contains("truncation_psi of 0.5")), c.notes().toString());
+        assertEquals(0.01f, tf.generatorConfig().mappingLrMul());
+    }
+
+    @Test
     void gsAloneIsAGenerator() throws Exception {
         ImportedCheckpoint c = Checkpoints.read(write("gs.pkl", nets[2], 3));
         assertSameTensors(tf.gEma(), c.gEma(), "Gs alone");
