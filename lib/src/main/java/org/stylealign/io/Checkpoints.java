@@ -127,7 +127,7 @@ public final class Checkpoints {
         }
         int b0 = head[0] & 0xff;
         if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-            return interpret(path, TorchFiles.readZip(path), "torch zip");
+            return interpret(path, TorchFiles.readZip(path), "torch zip", new ReadBudget(file, size));
         }
         if (n >= 9 && head[8] == '{') {
             long len = ByteBuffer.wrap(head).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0);
@@ -149,9 +149,10 @@ public final class Checkpoints {
                 throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")", e);
             }
             if (TorchFiles.looksLegacy(all)) {
-                return interpret(path, TorchFiles.readLegacy(file, ByteBuffer.wrap(all)), "legacy torch.save");
+                return interpret(path, TorchFiles.readLegacy(file, ByteBuffer.wrap(all)), "legacy torch.save",
+                        new ReadBudget(file, size));
             }
-            return interpret(path, TorchFiles.readPickle(file, all), "pickle");
+            return interpret(path, TorchFiles.readPickle(file, all), "pickle", new ReadBudget(file, size));
         }
         StringBuilder hex = new StringBuilder();
         for (int i = 0; i < Math.min(n, 8); i++) {
@@ -163,29 +164,34 @@ public final class Checkpoints {
 
     // ------------------------------------------------------------------ interpretation of torch/pickle content
 
-    private static ImportedCheckpoint interpret(Path path, Object top, String container) throws CheckpointException {
+    private static ImportedCheckpoint interpret(Path path, Object top, String container, ReadBudget budget)
+            throws CheckpointException {
         String file = path.toString();
+        if (TensorFlowPickles.holds(top)) {
+            return TensorFlowPickles.read(path, top, budget);
+        }
         Map<Object, Object> m = Values.asMap(top);
         if (m == null) {
             throw new CheckpointException(file + ": a " + container + " file holding " + Pickle.describe(top)
                     + ", not a StyleGAN2 checkpoint");
         }
         if (m.containsKey("G_ema") || m.containsKey("G") && m.containsKey("D")) {
-            return nvlabs(path, m);
+            return nvlabs(path, m, budget);
         }
         if (m.containsKey("g_ema")) {
-            return rosinality(path, m);
+            return rosinality(path, m, budget);
         }
         if (!m.isEmpty() && m.values().stream().allMatch(v -> v instanceof TensorRef)) {
-            return stateDict(path, m);
+            return stateDict(path, m, budget);
         }
         List<String> keys = new ArrayList<>();
-        m.keySet().stream().limit(10).forEach(k -> keys.add(String.valueOf(k)));
+        m.keySet().stream().limit(10).forEach(k -> keys.add(Pickle.show(k)));
         throw new CheckpointException(file + ": a " + container + " file, but not a recognised StyleGAN2 "
                 + "checkpoint (top-level keys: " + keys + ")");
     }
 
-    private static Map<String, HostTensor> tensors(String file, String group, Object o) throws CheckpointException {
+    private static Map<String, HostTensor> tensors(String file, String group, Object o, ReadBudget budget)
+            throws CheckpointException {
         Map<Object, Object> m = Values.asMap(o);
         if (m == null) {
             throw new CheckpointException(file + ": " + group + " is " + Pickle.describe(o) + ", not a state_dict");
@@ -197,14 +203,15 @@ public final class Checkpoints {
                 throw new CheckpointException(file + ": " + group + "." + k + " is "
                         + Pickle.describe(e.getValue()) + ", not a tensor");
             }
-            out.put(k, t.toHost(file, group + "." + k));
+            out.put(k, t.toHost(file, group + "." + k, budget));
         }
         return out;
     }
 
     // ---- rosinality
 
-    private static ImportedCheckpoint rosinality(Path path, Map<Object, Object> m) throws CheckpointException {
+    private static ImportedCheckpoint rosinality(Path path, Map<Object, Object> m, ReadBudget budget)
+            throws CheckpointException {
         String file = path.toString();
         List<String> notes = new ArrayList<>();
         Map<String, String> meta = new LinkedHashMap<>();
@@ -218,13 +225,15 @@ public final class Checkpoints {
             }
             Object arch = args.get("arch");
             if (arch != null && !"stylegan2".equals(arch)) {
-                throw new CheckpointException(file + ": rosinality arch '" + arch + "' is not supported (stylegan2 only)");
+                throw new CheckpointException(file + ": rosinality arch " + Pickle.show(arch)
+                        + " is not supported (stylegan2 only)");
             }
         }
-        Map<String, HostTensor> gEma = Layout.rosinalityGenerator(file, "g_ema", tensors(file, "g_ema", m.get("g_ema")));
+        Map<String, HostTensor> gEma = Layout.rosinalityGenerator(file, "g_ema",
+                tensors(file, "g_ema", m.get("g_ema"), budget));
         Object la = m.get("latent_avg");
         if (la instanceof TensorRef t) {
-            HostTensor w = t.toHost(file, "latent_avg");
+            HostTensor w = t.toHost(file, "latent_avg", budget);
             gEma.put(Layout.W_AVG, w.reshape(w.size()));
         } else if (la != null) {
             throw new CheckpointException(file + ": latent_avg is " + Pickle.describe(la) + ", not a tensor");
@@ -237,14 +246,14 @@ public final class Checkpoints {
         Layout.validate(file, "g_ema", gEma, Layout.expectedGenerator(gc), optional);
         Map<String, HostTensor> g = null;
         if (m.get("g") != null) {
-            g = Layout.rosinalityGenerator(file, "g", tensors(file, "g", m.get("g")));
+            g = Layout.rosinalityGenerator(file, "g", tensors(file, "g", m.get("g"), budget));
             Layout.validate(file, "g", g, Layout.expectedGenerator(gc), optional);
             notes.add("G has no w_avg (rosinality keeps one latent_avg, given to G_ema)");
         }
         DiscriminatorConfig dc = null;
         Map<String, HostTensor> d = null;
         if (m.get("d") != null) {
-            d = Layout.rosinalityDiscriminator(file, "d", tensors(file, "d", m.get("d")));
+            d = Layout.rosinalityDiscriminator(file, "d", tensors(file, "d", m.get("d"), budget));
             dc = Layout.inferDiscriminator(file, "d", d, DEFAULT_MBSTD_GROUP);
             Layout.validate(file, "d", d, Layout.expectedDiscriminator(dc), Set.of());
             notes.add("minibatch-stddev group size not stored; using the rosinality value " + DEFAULT_MBSTD_GROUP);
@@ -254,7 +263,8 @@ public final class Checkpoints {
 
     // ---- NVlabs
 
-    private static ImportedCheckpoint nvlabs(Path path, Map<Object, Object> m) throws CheckpointException {
+    private static ImportedCheckpoint nvlabs(Path path, Map<Object, Object> m, ReadBudget budget)
+            throws CheckpointException {
         String file = path.toString();
         List<String> notes = new ArrayList<>();
         Map<String, String> meta = new LinkedHashMap<>();
@@ -265,7 +275,7 @@ public final class Checkpoints {
         }
         boolean pickled = gEmaObj instanceof PersistentObject;
         Map<String, Object> gAttrs = new TreeMap<>();
-        Map<String, HostTensor> gEma = nvlabsNetwork(file, "G_ema", gEmaObj, "Generator", gAttrs);
+        Map<String, HostTensor> gEma = nvlabsNetwork(file, "G_ema", gEmaObj, "Generator", gAttrs, budget);
         float lrMul = DEFAULT_LR_MUL;
         if (pickled) {
             checkGeneratorAttrs(file, "G_ema", gAttrs, notes);
@@ -289,7 +299,7 @@ public final class Checkpoints {
         Map<String, HostTensor> g = null;
         if (m.get("G") != null && m.get("G_ema") != null) {
             Map<String, Object> a = new TreeMap<>();
-            g = nvlabsNetwork(file, "G", m.get("G"), "Generator", a);
+            g = nvlabsNetwork(file, "G", m.get("G"), "Generator", a, budget);
             if (m.get("G") instanceof PersistentObject) {
                 checkGeneratorAttrs(file, "G", a, new ArrayList<>());
             }
@@ -299,7 +309,7 @@ public final class Checkpoints {
         Map<String, HostTensor> d = null;
         if (m.get("D") != null) {
             Map<String, Object> a = new TreeMap<>();
-            d = nvlabsNetwork(file, "D", m.get("D"), "Discriminator", a);
+            d = nvlabsNetwork(file, "D", m.get("D"), "Discriminator", a, budget);
             int group = DEFAULT_MBSTD_GROUP;
             if (m.get("D") instanceof PersistentObject) {
                 checkNumber(file, "D", "c_dim", a.get("c_dim"), 0, "conditional networks (c_dim > 0) are not supported");
@@ -362,7 +372,8 @@ public final class Checkpoints {
 
     /** A network given as an NVlabs persistent module or as a plain state_dict, filters checked and dropped. */
     private static Map<String, HostTensor> nvlabsNetwork(String file, String group, Object o, String className,
-                                                         Map<String, Object> attrs) throws CheckpointException {
+                                                         Map<String, Object> attrs, ReadBudget budget)
+            throws CheckpointException {
         Map<String, HostTensor> raw;
         if (o instanceof PersistentObject p) {
             if (!className.equals(p.className())) {
@@ -370,15 +381,23 @@ public final class Checkpoints {
                         + className + "'");
             }
             raw = new LinkedHashMap<>();
-            flatten(file, group, "", p, raw, attrs);
+            flatten(file, group, "", p, raw, attrs, budget, 0);
         } else {
-            raw = tensors(file, group, o);
+            raw = tensors(file, group, o, budget);
         }
         return Layout.dropNvlabsFilters(file, group, raw);
     }
 
+    /** Real networks nest modules a few levels deep; a deeper chain is damaged or cyclic. */
+    private static final int MAX_MODULE_DEPTH = 32;
+
     private static void flatten(String file, String group, String prefix, PersistentObject obj,
-                                Map<String, HostTensor> out, Map<String, Object> attrs) throws CheckpointException {
+                                Map<String, HostTensor> out, Map<String, Object> attrs, ReadBudget budget, int depth)
+            throws CheckpointException {
+        if (depth > MAX_MODULE_DEPTH) {
+            throw new CheckpointException(file + ": " + group + " has modules nested deeper than " + MAX_MODULE_DEPTH
+                    + " levels (a module that contains itself?)");
+        }
         Map<Object, Object> state = obj.state();
         Object skip = state.get("_non_persistent_buffers_set");
         for (String kind : new String[] {"_parameters", "_buffers"}) {
@@ -395,7 +414,7 @@ public final class Checkpoints {
                     throw new CheckpointException(file + ": " + group + "." + prefix + name + " is "
                             + Pickle.describe(e.getValue()) + ", not a tensor");
                 }
-                out.put(prefix + name, t.toHost(file, group + "." + prefix + name));
+                out.put(prefix + name, t.toHost(file, group + "." + prefix + name, budget));
             }
         }
         for (Map.Entry<Object, Object> e : state.entrySet()) {
@@ -416,19 +435,20 @@ public final class Checkpoints {
                     throw new CheckpointException(file + ": " + group + "." + prefix + name + " is "
                             + Pickle.describe(e.getValue()) + ", not a persistent NVlabs module");
                 }
-                flatten(file, group, prefix + name + ".", child, out, attrs);
+                flatten(file, group, prefix + name + ".", child, out, attrs, budget, depth + 1);
             }
         }
     }
 
     // ---- plain state_dict
 
-    private static ImportedCheckpoint stateDict(Path path, Map<Object, Object> m) throws CheckpointException {
+    private static ImportedCheckpoint stateDict(Path path, Map<Object, Object> m, ReadBudget budget)
+            throws CheckpointException {
         String file = path.toString();
         if (m.containsKey("mapping.fc0.weight") || m.containsKey("synthesis.b4.const")) {
             Map<Object, Object> wrapped = new LinkedHashMap<>();
             wrapped.put("G_ema", m);
-            ImportedCheckpoint c = nvlabs(path, wrapped);
+            ImportedCheckpoint c = nvlabs(path, wrapped, budget);
             List<String> notes = new ArrayList<>(c.notes());
             notes.add(0, "a single NVlabs generator state_dict, used as G_ema");
             return new ImportedCheckpoint(path, "state-dict", c.generatorConfig(), c.gEma(), null, null, null,
@@ -437,7 +457,7 @@ public final class Checkpoints {
         if (m.containsKey("style.1.weight") || m.containsKey("input.input")) {
             Map<Object, Object> wrapped = new LinkedHashMap<>();
             wrapped.put("g_ema", m);
-            ImportedCheckpoint c = rosinality(path, wrapped);
+            ImportedCheckpoint c = rosinality(path, wrapped, budget);
             List<String> notes = new ArrayList<>(c.notes());
             notes.add(0, "a single rosinality generator state_dict, used as G_ema");
             return new ImportedCheckpoint(path, "state-dict", c.generatorConfig(), c.gEma(), null, null, null,
@@ -446,14 +466,14 @@ public final class Checkpoints {
         List<String> notes = new ArrayList<>();
         Map<String, HostTensor> d;
         if (m.containsKey("b4.out.weight")) {
-            d = Layout.dropNvlabsFilters(file, "D", tensors(file, "D", m));
+            d = Layout.dropNvlabsFilters(file, "D", tensors(file, "D", m, budget));
             notes.add("a single NVlabs discriminator state_dict");
         } else if (m.containsKey("final_linear.1.weight")) {
-            d = Layout.rosinalityDiscriminator(file, "d", tensors(file, "d", m));
+            d = Layout.rosinalityDiscriminator(file, "d", tensors(file, "d", m, budget));
             notes.add("a single rosinality discriminator state_dict");
         } else {
             throw new CheckpointException(file + ": a state_dict, but neither a StyleGAN2 generator nor discriminator "
-                    + "(first keys: " + m.keySet().stream().limit(5).toList() + ")");
+                    + "(first keys: " + m.keySet().stream().limit(5).map(Pickle::show).toList() + ")");
         }
         notes.add("minibatch-stddev group size not stored; using " + DEFAULT_MBSTD_GROUP);
         DiscriminatorConfig dc = Layout.inferDiscriminator(file, "D", d, DEFAULT_MBSTD_GROUP);

@@ -222,10 +222,10 @@ final class Layout {
 
     // ------------------------------------------------------------------ rosinality translation
 
-    private static final Pattern G_STYLE = Pattern.compile("style\\.(\\d+)\\.(weight|bias)");
-    private static final Pattern G_CONVS = Pattern.compile("convs\\.(\\d+)\\.(.+)");
-    private static final Pattern G_TORGBS = Pattern.compile("to_rgbs\\.(\\d+)\\.(.+)");
-    private static final Pattern G_NOISE = Pattern.compile("noises\\.noise_(\\d+)");
+    private static final Pattern G_STYLE = Pattern.compile("style\\.(\\d{1,4})\\.(weight|bias)");
+    private static final Pattern G_CONVS = Pattern.compile("convs\\.(\\d{1,4})\\.(.+)");
+    private static final Pattern G_TORGBS = Pattern.compile("to_rgbs\\.(\\d{1,4})\\.(.+)");
+    private static final Pattern G_NOISE = Pattern.compile("noises\\.noise_(\\d{1,4})");
 
     /** rosinality Generator state_dict -> canonical names (filters checked and dropped). */
     static Map<String, HostTensor> rosinalityGenerator(String file, String group, Map<String, HostTensor> src)
@@ -322,7 +322,7 @@ final class Layout {
         return t.reshape(Arrays.copyOfRange(t.shape(), 1, rank));
     }
 
-    private static final Pattern D_BLOCK = Pattern.compile("convs\\.(\\d+)\\.(.+)");
+    private static final Pattern D_BLOCK = Pattern.compile("convs\\.(\\d{1,2})\\.(.+)");
 
     /** rosinality Discriminator state_dict -> canonical names (filters checked and dropped). */
     static Map<String, HostTensor> rosinalityDiscriminator(String file, String group, Map<String, HostTensor> src)

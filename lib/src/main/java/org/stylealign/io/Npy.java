@@ -104,7 +104,11 @@ public final class Npy {
             if (s < 0) {
                 throw new CheckpointException(file + ": bad array shape " + Arrays.toString(shape));
             }
-            n = Math.multiplyExact(n, s);
+            if (s > 0 && n > Long.MAX_VALUE / 8 / s) {
+                throw new CheckpointException(file + ": array shape " + Arrays.toString(shape)
+                        + " is impossibly large");
+            }
+            n *= s;
         }
         if (n * dtype.size > data.length) {
             throw new CheckpointException(file + ": truncated array data: shape " + Arrays.toString(shape)

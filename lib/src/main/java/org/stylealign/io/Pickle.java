@@ -30,6 +30,11 @@ final class Pickle {
         int size() {
             return items.size();
         }
+
+        @Override
+        public String toString() {
+            return show(this);
+        }
     }
 
     /** Something a pickle can call (REDUCE, NEWOBJ, INST, OBJ): an allow-listed function or class. */
@@ -67,13 +72,24 @@ final class Pickle {
     private final ArrayList<Object> stack = new ArrayList<>();
     private final ArrayList<Integer> marks = new ArrayList<>();
     private final HashMap<Long, Object> memo = new HashMap<>();
+    // Calls and BUILDs may copy what their arguments hold; memo references make that free to repeat, so the
+    // copying is paid from an allowance proportional to the stream's size (no amplification by hostile files).
+    private final long workLimit;
+    private long work;
 
     private Pickle(String file, ByteBuffer in, Globals globals, PersistentLoader persistent) {
         this.file = file;
         this.in = in.order(ByteOrder.LITTLE_ENDIAN);
         this.globals = globals;
         this.persistent = persistent;
+        this.workLimit = 8L * in.remaining() + (1 << 20);
     }
+
+    /** Deepest nesting of tuples accepted in dict keys and set items (hashing recurses). */
+    static final int MAX_KEY_DEPTH = 64;
+
+    /** Longest decimal integer in text opcodes (CPython's default limit; parsing is quadratic). */
+    private static final int MAX_DIGITS = 4300;
 
     /**
      * Runs one pickle from the buffer's position up to and including its STOP opcode; the buffer is left just
@@ -186,7 +202,94 @@ final class Pickle {
         if (!(callable instanceof Global g) || g.fn() == null) {
             throw error("cannot call " + describe(callable));
         }
+        charge(args);
         return g.fn().call(file, args);
+    }
+
+    private void charge(Object args) throws CheckpointException {
+        work += 1 + weight(args, 2);
+        if (work > workLimit) {
+            throw error("the pickle's objects would expand far beyond the file's size (damaged or hostile file)");
+        }
+    }
+
+    /** Elements (and bytes, chars) reachable within {@code depth} levels: what a callee may copy. */
+    private static long weight(Object o, int depth) {
+        if (o instanceof byte[] b) {
+            return b.length;
+        }
+        if (o instanceof String s) {
+            return s.length();
+        }
+        java.util.Collection<?> items = o instanceof Tuple t ? t.items() : o instanceof java.util.Collection<?> c ? c
+                : o instanceof Map<?, ?> m ? m.values() : null;
+        if (items == null) {
+            return 1;
+        }
+        long w = items.size() * (o instanceof Map<?, ?> ? 2L : 1L);
+        if (depth > 1) {
+            for (Object x : items) {
+                w += weight(x, depth - 1);
+            }
+        }
+        return w;
+    }
+
+    /**
+     * Refuses dict keys and set items Python could not hash either (lists, dicts, sets) and tuples nested beyond
+     * {@link #MAX_KEY_DEPTH}: Java hashes them recursively.
+     */
+    static void requireHashable(String file, Object o) throws CheckpointException {
+        requireHashable(file, o, 0);
+    }
+
+    private static void requireHashable(String file, Object o, int depth) throws CheckpointException {
+        if (o instanceof Tuple t) {
+            if (depth >= MAX_KEY_DEPTH) {
+                throw new CheckpointException(file + ": bad pickle: a dict key or set item nested deeper than "
+                        + MAX_KEY_DEPTH + " levels");
+            }
+            for (Object x : t.items()) {
+                requireHashable(file, x, depth + 1);
+            }
+        } else if (o instanceof java.util.Collection<?> || o instanceof Map<?, ?>) {
+            throw new CheckpointException(file + ": bad pickle: unhashable dict key or set item " + describe(o));
+        }
+    }
+
+    /** A short rendering of any unpickled value for messages (bounded depth and length, safe for cycles). */
+    static String show(Object o) {
+        StringBuilder b = new StringBuilder();
+        show(o, b, 3);
+        return b.length() > 200 ? b.substring(0, 200) + "..." : b.toString();
+    }
+
+    private static void show(Object o, StringBuilder b, int depth) {
+        if (b.length() > 200) {
+            return;
+        }
+        if (o == null || o instanceof Number || o instanceof Boolean || o instanceof Global) {
+            b.append(o);
+        } else if (o instanceof String s) {
+            b.append('\'').append(s.length() > 80 ? s.substring(0, 80) + "..." : s).append('\'');
+        } else if (o instanceof Tuple || o instanceof List<?>) {
+            List<?> items = o instanceof Tuple t ? t.items() : (List<?>) o;
+            boolean tuple = o instanceof Tuple;
+            b.append(tuple ? '(' : '[');
+            if (depth == 0) {
+                b.append(items.size()).append(" items");
+            } else {
+                for (int i = 0; i < items.size() && b.length() <= 200; i++) {
+                    if (i > 0) {
+                        b.append(", ");
+                    }
+                    show(items.get(i), b, depth - 1);
+                }
+            }
+            b.append(tuple ? ')' : ']');
+        } else {
+            b.append(describe(o));
+        }
     }
 
     static String describe(Object o) {
@@ -329,9 +432,18 @@ final class Pickle {
                     if (!(top() instanceof Set<?>)) {
                         throw error("ADDITEMS on " + describe(top()));
                     }
+                    for (Object x : items) {
+                        requireHashable(file, x);
+                    }
                     ((Set<Object>) top()).addAll(items);
                 }
-                case 0x91 -> push(java.util.Collections.unmodifiableSet(new LinkedHashSet<>(popMark())));
+                case 0x91 -> { // FROZENSET
+                    List<Object> items = popMark();
+                    for (Object x : items) {
+                        requireHashable(file, x);
+                    }
+                    push(java.util.Collections.unmodifiableSet(new LinkedHashSet<>(items)));
+                }
                 case 'p' -> memo.put(parseMemoKey(line()), top());
                 case 'q' -> memo.put((long) u8(), top());
                 case 'r' -> memo.put(u32(), top());
@@ -414,7 +526,7 @@ final class Pickle {
 
     private Object loadPersistent(Object pid) throws CheckpointException {
         if (persistent == null) {
-            throw error("persistent id " + pid + " in a pickle that has no external storages");
+            throw error("persistent id " + show(pid) + " in a pickle that has no external storages");
         }
         return persistent.load(pid);
     }
@@ -443,14 +555,13 @@ final class Pickle {
         }
         for (int i = 0; i < items.size(); i += 2) {
             Object k = items.get(i);
-            if (k instanceof byte[] || k instanceof List<?> || k instanceof Map<?, ?>) {
-                throw error("unhashable dict key " + describe(k));
-            }
+            requireHashable(file, k);
             m.put(k, items.get(i + 1));
         }
     }
 
     private void build(Object obj, Object state) throws CheckpointException {
+        charge(state);
         if (obj instanceof Buildable b) {
             b.build(file, state);
         } else if (obj instanceof Map<?, ?>) {
@@ -464,6 +575,9 @@ final class Pickle {
     }
 
     private Object parseInt(String s) throws CheckpointException {
+        if (s.length() > MAX_DIGITS) {
+            throw error("integer literal of " + s.length() + " digits (more than " + MAX_DIGITS + ")");
+        }
         try {
             BigInteger v = new BigInteger(s);
             return v.bitLength() < 64 ? (Object) v.longValue() : v;
@@ -512,8 +626,9 @@ final class Pickle {
                 case 't' -> out.append('\t');
                 case 'r' -> out.append('\r');
                 case 'x' -> {
-                    if (i + 2 >= body.length()) {
-                        throw error("bad \\x escape");
+                    if (i + 2 >= body.length() || Character.digit(body.charAt(i + 1), 16) < 0
+                            || Character.digit(body.charAt(i + 2), 16) < 0) {
+                        throw error("bad \\x escape in a STRING opcode");
                     }
                     out.append((char) Integer.parseInt(body.substring(i + 1, i + 3), 16));
                     i += 2;
@@ -532,19 +647,33 @@ final class Pickle {
         return out.toString();
     }
 
-    private static String rawUnicodeEscape(String s) {
+    /** Python's raw-unicode-escape (protocol 0 UNICODE): only backslash-u and backslash-U escapes. */
+    private String rawUnicodeEscape(String s) throws CheckpointException {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\\' && i + 6 <= s.length() && s.charAt(i + 1) == 'u') {
-                out.append((char) Integer.parseInt(s.substring(i + 2, i + 6), 16));
-                i += 5;
-            } else if (c == '\\' && i + 1 < s.length() && s.charAt(i + 1) == 'U' && i + 10 <= s.length()) {
-                out.appendCodePoint(Integer.parseInt(s.substring(i + 2, i + 10), 16));
-                i += 9;
-            } else {
+            char kind = c == '\\' && i + 1 < s.length() ? s.charAt(i + 1) : 0;
+            int digits = kind == 'u' ? 4 : kind == 'U' ? 8 : 0;
+            if (digits == 0) {
                 out.append(c);
+                continue;
             }
+            if (i + 2 + digits > s.length()) {
+                throw error("truncated \\" + s.charAt(i + 1) + " escape in a UNICODE opcode");
+            }
+            long cp = 0;
+            for (int k = i + 2; k < i + 2 + digits; k++) {
+                int d = Character.digit(s.charAt(k), 16);
+                if (d < 0) {
+                    throw error("bad \\" + s.charAt(i + 1) + " escape in a UNICODE opcode");
+                }
+                cp = cp * 16 + d;
+            }
+            if (cp > Character.MAX_CODE_POINT) {
+                throw error("escape \\U" + Long.toHexString(cp) + " is beyond Unicode");
+            }
+            out.appendCodePoint((int) cp);
+            i += 1 + digits;
         }
         return out.toString();
     }

@@ -32,11 +32,15 @@ public final class SafeTensors {
     private SafeTensors() {
     }
 
-    /** Reads every tensor (F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL) as float32, validating all offsets. */
+    /**
+     * Reads every tensor (F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL) as float32, validating all offsets; the
+     * memory taken is bounded by the file's size even when many tensors claim the same bytes.
+     */
     public static Contents read(Path file) throws CheckpointException {
         String f = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
+            ReadBudget budget = new ReadBudget(f, size);
             if (size < 8) {
                 throw new CheckpointException(f + ": truncated safetensors file (" + size + " bytes)");
             }
@@ -74,7 +78,7 @@ public final class SafeTensors {
                     }
                     continue;
                 }
-                tensors.put(name, readTensor(ch, f, name, e.getValue(), dataStart, dataLen));
+                tensors.put(name, readTensor(ch, f, name, e.getValue(), dataStart, dataLen, budget));
             }
             return new Contents(tensors, metadata);
         } catch (CheckpointException e) {
@@ -85,10 +89,10 @@ public final class SafeTensors {
     }
 
     private static HostTensor readTensor(FileChannel ch, String f, String name, JsonElement el, long dataStart,
-                                         long dataLen) throws IOException {
+                                         long dataLen, ReadBudget budget) throws IOException {
         try {
             JsonObject o = el.getAsJsonObject();
-            String dt = o.get("dtype").getAsString();
+            String dt = primitive(f, name, o.get("dtype")).getAsString();
             DType dtype = switch (dt) {
                 case "F32" -> DType.FLOAT32;
                 case "F16" -> DType.FLOAT16;
@@ -106,15 +110,15 @@ public final class SafeTensors {
             long[] shape = new long[shp.size()];
             long n = 1;
             for (int i = 0; i < shape.length; i++) {
-                shape[i] = shp.get(i).getAsLong();
+                shape[i] = primitive(f, name, shp.get(i)).getAsLong();
                 if (shape[i] < 0) {
                     throw new CheckpointException(f + ": tensor '" + name + "' has a negative dimension");
                 }
                 n = Math.multiplyExact(n, shape[i]);
             }
             JsonArray off = o.get("data_offsets").getAsJsonArray();
-            long begin = off.get(0).getAsLong();
-            long end = off.get(1).getAsLong();
+            long begin = primitive(f, name, off.get(0)).getAsLong();
+            long end = primitive(f, name, off.get(1)).getAsLong();
             if (off.size() != 2 || begin < 0 || end < begin || end > dataLen) {
                 throw new CheckpointException(f + ": tensor '" + name + "' has data offsets [" + begin + ", " + end
                         + "] outside the data section of " + dataLen + " bytes (truncated file?)");
@@ -126,6 +130,7 @@ public final class SafeTensors {
             if (n > Integer.MAX_VALUE - 8) {
                 throw new CheckpointException(f + ": tensor '" + name + "' is too large");
             }
+            budget.take(end - begin + 4 * n, "tensor '" + name + "'");
             ByteBuffer buf = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, buf, dataStart + begin, f);
             float[] v = new float[(int) n];
@@ -141,6 +146,15 @@ public final class SafeTensors {
                  | IndexOutOfBoundsException | NumberFormatException | ArithmeticException e) {
             throw new CheckpointException(f + ": malformed header entry for tensor '" + name + "' (" + e + ")");
         }
+    }
+
+    /** A header value that must be a plain string or number (Gson unwraps nested arrays recursively). */
+    private static JsonElement primitive(String f, String name, JsonElement e) throws CheckpointException {
+        if (e == null || !e.isJsonPrimitive()) {
+            throw new CheckpointException(f + ": malformed header entry for tensor '" + name + "' (expected a number "
+                    + "or string, found " + (e == null ? "nothing" : e.isJsonArray() ? "an array" : "an object") + ")");
+        }
+        return e;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer b, long pos, String f) throws IOException {

@@ -58,25 +58,27 @@ final class TorchData {
     /** A tensor view over a storage: torch's (storage, offset, size, stride). */
     record TensorRef(Storage storage, long offset, long[] size, long[] stride) {
 
-        /** Gathers the view into a C-ordered float32 tensor. */
-        HostTensor toHost(String file, String name) throws CheckpointException {
+        /** Gathers the view into a C-ordered float32 tensor, its size first charged to {@code budget}. */
+        HostTensor toHost(String file, String name, ReadBudget budget) throws CheckpointException {
             if (size.length != stride.length) {
                 throw new CheckpointException(file + ": tensor '" + name + "' has size " + Arrays.toString(size)
                         + " but stride " + Arrays.toString(stride));
             }
             long n = 1;
             long maxIndex = offset;
-            for (int i = 0; i < size.length; i++) {
-                if (size[i] < 0 || stride[i] < 0) {
-                    throw new CheckpointException(file + ": tensor '" + name + "' has a negative size or stride");
+            try {
+                for (int i = 0; i < size.length; i++) {
+                    if (size[i] < 0 || stride[i] < 0) {
+                        throw new CheckpointException(file + ": tensor '" + name + "' has a negative size or stride");
+                    }
+                    n = Math.multiplyExact(n, size[i]);
+                    if (size[i] > 0) {
+                        maxIndex = Math.addExact(maxIndex, Math.multiplyExact(size[i] - 1, stride[i]));
+                    }
                 }
-                n = Math.multiplyExact(n, size[i]);
-                if (size[i] > 0) {
-                    maxIndex += (size[i] - 1) * stride[i];
-                }
-            }
-            if (n > Integer.MAX_VALUE - 8) {
-                throw new CheckpointException(file + ": tensor '" + name + "' is too large (" + n + " elements)");
+            } catch (ArithmeticException e) {
+                throw new CheckpointException(file + ": tensor '" + name + "' (size " + Arrays.toString(size)
+                        + ", stride " + Arrays.toString(stride) + ") is impossibly large");
             }
             long base = (storage.root != null ? storage.rootOffset : 0);
             if (n > 0 && (offset < 0 || maxIndex >= storage.numel)) {
@@ -86,10 +88,14 @@ final class TorchData {
             }
             ByteBuffer buf = storage.buffer(file);
             long available = buf.capacity() / storage.dtype.size;
-            if (n > 0 && base + maxIndex >= available) {
+            if (n > 0 && base > available - 1 - maxIndex) {
                 throw new CheckpointException(file + ": storage '" + storage.key + "' holds " + available
-                        + " elements, tensor '" + name + "' needs " + (base + maxIndex + 1));
+                        + " elements, tensor '" + name + "' needs more");
             }
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new CheckpointException(file + ": tensor '" + name + "' is too large (" + n + " elements)");
+            }
+            budget.take(4 * n, "tensor '" + name + "' " + Arrays.toString(size));
             float[] out = new float[(int) n];
             int rank = size.length;
             long[] idx = new long[rank];
@@ -113,6 +119,115 @@ final class TorchData {
 
     /** An NVlabs persistent module read as data: its class name and its __dict__. */
     record PersistentObject(String className, Map<Object, Object> state) {
+    }
+
+    /**
+     * A {@code dnnlib.tflib.network.Network} of the NVlabs TensorFlow pickles, read as data: the state its
+     * __setstate__ receives. {@code build_module_src} is Python source that TensorFlow's own loader executes; here it
+     * is only text.
+     */
+    static final class TfNetwork implements Pickle.Buildable {
+
+        /** Sub-networks nest two levels in real files (G -> mapping, synthesis); deeper chains are refused. */
+        static final int MAX_DEPTH = 8;
+
+        /** One stored variable: its local name and value (a numpy array, or a number for numpy scalars). */
+        record Variable(String name, Object value) {
+        }
+
+        /** The network's state; components are built networks (acyclic, at most {@link #MAX_DEPTH} deep). */
+        record State(long version, String name, String buildFuncName, String buildModuleSrc,
+                     Map<String, Object> staticKwargs, Map<String, TfNetwork> components, List<Variable> variables,
+                     int depth) {
+        }
+
+        private State state;
+
+        /** The state, or an error when the pickle never gave one. */
+        State state(String file) throws CheckpointException {
+            if (state == null) {
+                throw new CheckpointException(file + ": a TensorFlow Network object without its state");
+            }
+            return state;
+        }
+
+        @Override
+        public void build(String file, Object o) throws CheckpointException {
+            if (state != null) {
+                throw new CheckpointException(file + ": a TensorFlow Network given its state twice");
+            }
+            Map<Object, Object> s = Values.asMap(o);
+            if (s == null) {
+                throw new CheckpointException(file + ": TensorFlow Network state is " + Pickle.describe(o)
+                        + ", not a dict");
+            }
+            if (!(s.get("version") instanceof Long version)) {
+                throw new CheckpointException(file + ": TensorFlow Network state without an integer version");
+            }
+            String name = text(file, s, "name", true);
+            if (version < 4 || version > 5) {
+                throw new CheckpointException(file + ": TensorFlow network '" + name + "' has state version " + version
+                        + "; supported are 4 (StyleGAN2) and 5 (StyleGAN2-ADA)");
+            }
+            Map<String, Object> kwargs = new LinkedHashMap<>();
+            Map<Object, Object> kw = Values.asMap(s.get("static_kwargs"));
+            if (kw == null) {
+                throw new CheckpointException(file + ": TensorFlow network '" + name + "' has no static_kwargs dict");
+            }
+            for (Map.Entry<Object, Object> e : kw.entrySet()) {
+                if (!(e.getKey() instanceof String k)) {
+                    throw new CheckpointException(file + ": TensorFlow network '" + name + "' has a static_kwargs key "
+                            + Pickle.describe(e.getKey()));
+                }
+                kwargs.put(k, e.getValue());
+            }
+            Map<String, TfNetwork> components = new LinkedHashMap<>();
+            Map<Object, Object> comps = Values.asMap(s.get("components"));
+            if (comps == null) {
+                throw new CheckpointException(file + ": TensorFlow network '" + name + "' has no components dict");
+            }
+            int depth = 1;
+            for (Map.Entry<Object, Object> e : comps.entrySet()) {
+                // a component must have been built before its parent: no cycles
+                if (!(e.getKey() instanceof String k) || !(e.getValue() instanceof TfNetwork c) || c.state == null) {
+                    throw new CheckpointException(file + ": TensorFlow network '" + name + "' has a component "
+                            + Pickle.describe(e.getKey()) + " that is not a complete Network");
+                }
+                components.put(k, c);
+                depth = Math.max(depth, c.state.depth() + 1);
+            }
+            if (depth > MAX_DEPTH) {
+                throw new CheckpointException(file + ": TensorFlow networks nested deeper than " + MAX_DEPTH);
+            }
+            if (!(s.get("variables") instanceof List<?> vars)) {
+                throw new CheckpointException(file + ": TensorFlow network '" + name + "' has no variables list");
+            }
+            List<Variable> variables = new ArrayList<>();
+            for (Object v : vars) {
+                if (!(v instanceof Pickle.Tuple t) || t.size() != 2 || !(t.get(0) instanceof String vn)
+                        || !(t.get(1) instanceof NumpyArray || t.get(1) instanceof Double
+                        || t.get(1) instanceof Long)) {
+                    throw new CheckpointException(file + ": TensorFlow network '" + name + "' has a variable "
+                            + Pickle.describe(v) + " that is not a (name, numpy value) pair");
+                }
+                variables.add(new Variable(vn, t.get(1)));
+            }
+            state = new State(version, name, text(file, s, "build_func_name", true),
+                    text(file, s, "build_module_src", false), kwargs, components, variables, depth);
+        }
+
+        private static String text(String file, Map<Object, Object> s, String key, boolean required)
+                throws CheckpointException {
+            Object v = s.get(key);
+            if (v instanceof String str) {
+                return str;
+            }
+            if (v == null && !required) {
+                return "";
+            }
+            throw new CheckpointException(file + ": TensorFlow Network state field '" + key + "' is "
+                    + Pickle.describe(v) + ", not a string");
+        }
     }
 
     /** numpy.dtype: the type string (e.g. 'f8') and the byte order set by BUILD. */
@@ -182,10 +297,25 @@ final class TorchData {
         }
 
         HostTensor toHost(String file) throws CheckpointException {
+            return toHost(file, null);
+        }
+
+        /** The array as float32, its size first charged to {@code budget} (when given). */
+        HostTensor toHost(String file, ReadBudget budget) throws CheckpointException {
             DType d = dtype == null ? null : dtype.dtype();
             if (d == null || data == null) {
                 throw new CheckpointException(file + ": unsupported numpy array dtype "
                         + (dtype == null ? "?" : dtype.str));
+            }
+            if (budget != null) {
+                long n = 1;
+                for (long s : shape) {
+                    n = s < 0 || s > 0 && n > Long.MAX_VALUE / 4 / s ? -1 : n * s;
+                    if (n < 0) {
+                        break;
+                    }
+                }
+                budget.take(n < 0 ? -1 : 4 * n, "numpy array " + java.util.Arrays.toString(shape));
             }
             return Npy.decode(file, shape, d, dtype.bigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN,
                     fortran, data);

@@ -24,6 +24,7 @@ import org.stylealign.io.TorchData.NumpyDtype;
 import org.stylealign.io.TorchData.PersistentObject;
 import org.stylealign.io.TorchData.Storage;
 import org.stylealign.io.TorchData.TensorRef;
+import org.stylealign.io.TorchData.TfNetwork;
 import org.stylealign.io.TorchData.Values;
 
 /** Readers for torch.save files (zip and legacy formats) and plain pickles, with the allow-list of globals. */
@@ -48,8 +49,10 @@ final class TorchFiles {
             if (!a.isEmpty() && a.get(0) instanceof List<?> pairs) {
                 for (Object p : pairs) {
                     if (p instanceof Tuple t && t.size() == 2) {
+                        Pickle.requireHashable(f, t.get(0));
                         m.put(t.get(0), t.get(1));
                     } else if (p instanceof List<?> l && l.size() == 2) {
+                        Pickle.requireHashable(f, l.get(0));
                         m.put(l.get(0), l.get(1));
                     }
                 }
@@ -58,8 +61,8 @@ final class TorchFiles {
         });
         allow("dnnlib.util.EasyDict", (f, a) -> new LinkedHashMap<>());
         allow("argparse.Namespace", (f, a) -> new AttributeDict());
-        allow("builtins.set", (f, a) -> new LinkedHashSet<>(a.isEmpty() ? List.of() : iterable(f, a.get(0))));
-        allow("builtins.frozenset", (f, a) -> new LinkedHashSet<>(a.isEmpty() ? List.of() : iterable(f, a.get(0))));
+        allow("builtins.set", (f, a) -> hashableSet(f, a.isEmpty() ? List.of() : iterable(f, a.get(0))));
+        allow("builtins.frozenset", (f, a) -> hashableSet(f, a.isEmpty() ? List.of() : iterable(f, a.get(0))));
         // protocols 0-1 write Python 2 module names
         allow("__builtin__.set", ALLOWED.get("builtins.set").fn());
         allow("__builtin__.frozenset", ALLOWED.get("builtins.frozenset").fn());
@@ -67,12 +70,13 @@ final class TorchFiles {
         allow("__builtin__.object", null);
         allow("builtins.slice", (f, a) -> new Tuple(new ArrayList<>(a)));
         allow("torch.Size", (f, a) -> a.isEmpty() ? new Tuple(List.of()) : new Tuple(iterable(f, a.get(0))));
-        allow("torch.device", (f, a) -> a.isEmpty() ? "cpu" : String.valueOf(a.get(0)));
+        allow("torch.device", (f, a) -> a.isEmpty() ? "cpu" : Pickle.show(a.get(0)));
         allow("_codecs.encode", (f, a) -> {
             if (a.isEmpty() || !(a.get(0) instanceof String s)) {
                 throw new CheckpointException(f + ": _codecs.encode expects a string");
             }
-            String enc = a.size() > 1 ? String.valueOf(a.get(1)).toLowerCase().replace('-', '_') : "utf_8";
+            String enc = a.size() > 1 ? Pickle.show(a.get(1)).replace("'", "").toLowerCase().replace('-', '_')
+                    : "utf_8";
             return switch (enc) {
                 case "latin1", "latin_1", "iso8859_1" -> s.getBytes(StandardCharsets.ISO_8859_1);
                 case "utf8", "utf_8" -> s.getBytes(StandardCharsets.UTF_8);
@@ -108,6 +112,13 @@ final class TorchFiles {
             }
             // module_src is deliberately ignored: the state alone holds the tensors and settings
             return new PersistentObject(cn, Values.asMap(meta.get("state")));
+        });
+        // NVlabs TensorFlow pickles: the Network class becomes a data record (its build_module_src is never run)
+        allow("dnnlib.tflib.network.Network", (f, a) -> {
+            if (!a.isEmpty()) {
+                throw new CheckpointException(f + ": dnnlib.tflib.network.Network created with arguments");
+            }
+            return new TfNetwork();
         });
         Pickle.Callable scalar = (f, a) -> {
             if (a.size() != 2 || !(a.get(0) instanceof NumpyDtype dt)) {
@@ -182,6 +193,13 @@ final class TorchFiles {
         }
     }
 
+    private static java.util.Set<Object> hashableSet(String f, List<Object> items) throws CheckpointException {
+        for (Object x : items) {
+            Pickle.requireHashable(f, x);
+        }
+        return new LinkedHashSet<>(items);
+    }
+
     private static List<Object> iterable(String f, Object o) throws CheckpointException {
         if (o instanceof Tuple t) {
             return t.items();
@@ -235,6 +253,12 @@ final class TorchFiles {
 
     static Object readZip(Path path) throws CheckpointException {
         String file = path.toString();
+        ReadBudget budget;
+        try {
+            budget = new ReadBudget(file, java.nio.file.Files.size(path));
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
         try (ZipFile zip = new ZipFile(path.toFile())) {
             String root = null;
             for (var it = zip.entries().asIterator(); it.hasNext(); ) {
@@ -250,14 +274,14 @@ final class TorchFiles {
             ByteOrder order = ByteOrder.LITTLE_ENDIAN;
             ZipEntry bo = zip.getEntry(root + "byteorder");
             if (bo != null) {
-                String s = new String(readEntry(zip, bo, file), StandardCharsets.US_ASCII).trim();
+                String s = new String(readEntry(zip, bo, file, budget), StandardCharsets.US_ASCII).trim();
                 if (s.equals("big")) {
                     order = ByteOrder.BIG_ENDIAN;
                 } else if (!s.equals("little")) {
                     throw new CheckpointException(file + ": unknown byteorder '" + s + "'");
                 }
             }
-            byte[] pkl = readEntry(zip, zip.getEntry(root + "data.pkl"), file);
+            byte[] pkl = readEntry(zip, zip.getEntry(root + "data.pkl"), file, budget);
             Map<String, Storage> storages = new HashMap<>();
             final String rootDir = root;
             final ByteOrder byteOrder = order;
@@ -276,16 +300,16 @@ final class TorchFiles {
                     }
                     byte[] data;
                     try {
-                        data = readEntry(zip, e, file);
+                        data = readEntry(zip, e, file, budget);
                     } catch (CheckpointException ex) {
                         throw ex;
                     } catch (IOException ex) {
                         throw new CheckpointException(file + ": cannot read storage data/" + key + " ("
                                 + ex.getMessage() + ")", ex);
                     }
-                    if (data.length < numel * d.size) {
+                    if (numel < 0 || numel > data.length / d.size) {
                         throw new CheckpointException(file + ": storage data/" + key + " has " + data.length
-                                + " bytes, expected " + numel * d.size);
+                                + " bytes, too few for " + numel + " elements of " + d.size + " bytes");
                     }
                     s = new Storage(d, key, numel);
                     s.setData(data, byteOrder);
@@ -303,11 +327,15 @@ final class TorchFiles {
         }
     }
 
-    private static byte[] readEntry(ZipFile zip, ZipEntry e, String file) throws IOException {
+    /** An entry's bytes; what it may expand to is charged to the budget first (a deflated entry can be a bomb). */
+    private static byte[] readEntry(ZipFile zip, ZipEntry e, String file, ReadBudget budget) throws IOException {
+        long declared = e.getSize();
+        budget.take(Math.max(0, declared), "zip entry " + e.getName());
         try (InputStream in = zip.getInputStream(e)) {
-            byte[] b = in.readAllBytes();
-            if (e.getSize() >= 0 && b.length != e.getSize()) {
-                throw new CheckpointException(file + ": zip entry " + e.getName() + " is truncated");
+            byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, declared) + 1));
+            if (declared >= 0 && b.length != declared) {
+                throw new CheckpointException(file + ": zip entry " + e.getName() + " is "
+                        + (b.length < declared ? "truncated" : "longer than its declared size"));
             }
             return b;
         } catch (ZipException ex) {
@@ -333,7 +361,7 @@ final class TorchFiles {
         }
         Object proto = Pickle.load(file, buf, GLOBALS, null);
         if (!(proto instanceof Long p) || p != 1001L) {
-            throw new CheckpointException(file + ": unsupported legacy torch.save protocol " + proto);
+            throw new CheckpointException(file + ": unsupported legacy torch.save protocol " + Pickle.show(proto));
         }
         Map<Object, Object> sys = Values.asMap(Pickle.load(file, buf, GLOBALS, null));
         if (sys != null && Boolean.FALSE.equals(sys.get("little_endian"))) {
@@ -343,7 +371,7 @@ final class TorchFiles {
         Pickle.PersistentLoader loader = pid -> {
             if (!(pid instanceof Tuple t) || t.size() < 5 || !"storage".equals(t.get(0))
                     || !(t.get(2) instanceof String key)) {
-                String kind = pid instanceof Tuple t && t.size() > 0 ? String.valueOf(t.get(0)) : Pickle.describe(pid);
+                String kind = pid instanceof Tuple t && t.size() > 0 ? Pickle.show(t.get(0)) : Pickle.describe(pid);
                 throw new CheckpointException(file + ": unsupported persistent id '" + kind
                         + "' (whole pickled modules are not supported; save a state_dict)");
             }
@@ -357,7 +385,7 @@ final class TorchFiles {
             if (view instanceof Tuple v && v.size() >= 3) {
                 long off = Values.asLong(file, v.get(1), "storage view offset");
                 long size = Values.asLong(file, v.get(2), "storage view size");
-                if (off < 0 || size < 0 || off + size > root.numel) {
+                if (off < 0 || size < 0 || off > root.numel - size) {
                     throw new CheckpointException(file + ": storage view outside storage " + key);
                 }
                 return new Storage(d, key, size, root, off);
@@ -370,19 +398,19 @@ final class TorchFiles {
             throw new CheckpointException(file + ": legacy torch.save storage key list missing");
         }
         for (Object k : keyList) {
-            Storage s = storages.get(String.valueOf(k));
+            Storage s = k instanceof String key ? storages.get(key) : null;
             if (s == null) {
-                throw new CheckpointException(file + ": legacy storage key " + k + " was not referenced");
+                throw new CheckpointException(file + ": legacy storage key " + Pickle.show(k) + " was not referenced");
             }
             if (buf.remaining() < 8) {
                 throw new CheckpointException(file + ": truncated legacy torch.save data (storage " + k + ")");
             }
             long count = buf.getLong();
-            long bytes = count * s.dtype.size;
-            if (count < 0 || bytes > buf.remaining()) {
-                throw new CheckpointException(file + ": truncated legacy torch.save data (storage " + k + " needs "
-                        + bytes + " bytes, " + buf.remaining() + " left)");
+            if (count < 0 || count > buf.remaining() / s.dtype.size) {
+                throw new CheckpointException(file + ": truncated legacy torch.save data (storage " + k + " declares "
+                        + count + " elements, " + buf.remaining() + " bytes left)");
             }
+            long bytes = count * s.dtype.size;
             if (count < s.numel) {
                 throw new CheckpointException(file + ": storage " + k + " holds " + count + " elements, "
                         + s.numel + " expected");

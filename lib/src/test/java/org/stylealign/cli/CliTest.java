@@ -104,6 +104,33 @@ class CliTest {
     }
 
     @Test
+    void tensorFlowPickleWorksInInfoRenderStylesAndConvert(@TempDir Path tmp) throws Exception {
+        String tf = Fixtures.tfPickle().toString();
+        Path ref = Fixtures.nvlabsRef();
+        Result info = run("info", "--checkpoint", tf, "--no-check");
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("nvlabs-tf-pkl") && info.out().contains("b32.torgb"), info.out());
+        Path img = tmp.resolve("img.npy");
+        Result r = run("render", "--checkpoint", tf, "--z", ref.resolve("z.npy").toString(), "--truncation", "0.7",
+                "--noise", "const", "--out", img.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(maxAbsDiff(Npy.read(ref.resolve("img_trunc.npy")), Npy.read(img)) <= 1e-4f);
+        Path styles = tmp.resolve("styles");
+        Result s = run("styles", "--checkpoint", tf, "--z", ref.resolve("z.npy").toString(), "--out", styles.toString());
+        assertEquals(0, s.code(), s.err());
+        HostTensor s8 = Npy.read(styles.resolve("s_08.npy"));
+        HostTensor first = new HostTensor(new long[] {s8.shape()[1]}, Arrays.copyOf(s8.values(), (int) s8.shape()[1]));
+        assertTrue(maxAbsDiff(Npy.read(ref.resolve("s_08.npy")), first) <= 1e-4f);
+        Result c = run("convert", "--checkpoint", tf, "--out", tmp.toString());
+        assertEquals(0, c.code(), c.err());
+        Path nativeFile = tmp.resolve("nvlabs-tf-r32-z64-w64-map4.safetensors");
+        Path again = tmp.resolve("again.npy");
+        assertEquals(0, run("render", "--checkpoint", nativeFile.toString(), "--z", ref.resolve("z.npy").toString(),
+                "--truncation", "0.7", "--noise", "const", "--out", again.toString()).code());
+        assertEquals(0f, maxAbsDiff(Npy.read(img), Npy.read(again)));
+    }
+
+    @Test
     void badInputGetsAClearError(@TempDir Path tmp) throws Exception {
         Result missing = run("render", "--checkpoint", tmp.resolve("nope.pt").toString(), "--seeds", "1",
                 "--out", tmp.resolve("x.npy").toString());

@@ -51,6 +51,13 @@ final class IoTestSupport {
         return fixtures().resolve(NV + "-state_dict.pt");
     }
 
+    /** The TensorFlow-format pickle of the NVlabs fixture (../stylegan2-tf beside the stylegan2 folder). */
+    static Path tfPkl() {
+        Path dir = fixtures().resolveSibling("stylegan2-tf");
+        assertTrue(Files.isDirectory(dir), "fixture folder missing: " + dir);
+        return dir.resolve("nvlabs-tf-r32-z64-w64-map4.pkl");
+    }
+
     static Path rosPt() {
         return fixtures().resolve(ROS + ".pt");
     }

@@ -78,7 +78,7 @@ class TorchFormatTest {
         Map<Object, Object> m = (Map<Object, Object>) top;
         Map<String, HostTensor> h = new LinkedHashMap<>();
         for (Map.Entry<Object, Object> e : m.entrySet()) {
-            h.put((String) e.getKey(), ((TorchData.TensorRef) e.getValue()).toHost(file, (String) e.getKey()));
+            h.put((String) e.getKey(), ((TorchData.TensorRef) e.getValue()).toHost(file, (String) e.getKey(), new ReadBudget(file, 1 << 20)));
         }
         assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, h.get("f32").values());
         assertArrayEquals(new long[] {3, 2}, h.get("transposed").shape());
@@ -124,7 +124,7 @@ class TorchFormatTest {
         @SuppressWarnings("unchecked")
         Map<Object, Object> m = (Map<Object, Object>) TorchFiles.readZip(f);
         CheckpointException e = assertThrows(CheckpointException.class,
-                () -> ((TorchData.TensorRef) m.get("w")).toHost(f.toString(), "w"));
+                () -> ((TorchData.TensorRef) m.get("w")).toHost(f.toString(), "w", new ReadBudget(f.toString(), 1 << 20)));
         assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("'w'"), e.getMessage());
     }
 

@@ -35,6 +35,11 @@ public final class Fixtures {
         return root().resolve("nvlabs-r32-z64-w64-map4-cb1024-cmax64.pkl");
     }
 
+    /** The NVlabs fixture written in the TensorFlow pickle format; its reference outputs are {@link #nvlabsRef()}. */
+    public static Path tfPickle() {
+        return root().resolveSibling("stylegan2-tf").resolve("nvlabs-tf-r32-z64-w64-map4.pkl");
+    }
+
     public static Path nvlabsStateDict() {
         return root().resolve("nvlabs-r32-z64-w64-map4-cb1024-cmax64-state_dict.pt");
     }
