@@ -86,6 +86,26 @@ public final class ImageGrid {
         return img;
     }
 
+    /**
+     * A cross table (StyleGAN's style-mixing figure): column heads along the top, row heads down the left, a blank
+     * corner, and {@code cells} row-major (rowHeads.size() x colHeads.size()).
+     */
+    public static ImageGrid crossTable(List<BufferedImage> rowHeads, List<BufferedImage> colHeads,
+                                       List<BufferedImage> cells) {
+        if (rowHeads.isEmpty() || colHeads.isEmpty() || cells.size() != rowHeads.size() * colHeads.size()) {
+            throw new IllegalArgumentException("a cross table of " + rowHeads.size() + " x " + colHeads.size()
+                    + " needs that many cells, got " + cells.size());
+        }
+        List<BufferedImage> all = new java.util.ArrayList<>();
+        all.add(blank(colHeads.get(0).getWidth(), colHeads.get(0).getHeight()));
+        all.addAll(colHeads);
+        for (int i = 0; i < rowHeads.size(); i++) {
+            all.add(rowHeads.get(i));
+            all.addAll(cells.subList(i * colHeads.size(), (i + 1) * colHeads.size()));
+        }
+        return new ImageGrid(all).columns(colHeads.size() + 1);
+    }
+
     /** Ready-made images. */
     public static ImageGrid of(List<BufferedImage> images) {
         return new ImageGrid(images);
