@@ -100,6 +100,30 @@ class ZeroShotTest {
     }
 
     @Test
+    void referenceBasedAndMultimodalTranslationTakeTheRowsTheySay() {
+        Generator g = parent.generator();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray src = g.broadcast(g.mapping(g.zFromSeeds(m, 1, 2)));
+            NDArray ref = g.broadcast(g.mapping(g.zFromSeeds(m, 9)));
+            int all = g.numWs();
+            NDArray srcImg = g.synthesis(src, Noise.constant());
+            NDArray refImg = g.synthesis(ref.repeat(0, 2), Noise.constant());
+            assertEquals(0, Translation.referenceBased(g, src, ref, all).sub(srcImg).abs().max().getFloat(), 0,
+                    "n = numWs is the source");
+            assertEquals(0, Translation.referenceBased(g, src, ref, 0).sub(refImg).abs().max().getFloat(), 0,
+                    "n = 0 is the reference");
+            NDArray half = Translation.referenceBased(g, src, ref, all / 2);
+            assertTrue(half.sub(srcImg).abs().max().getFloat() > 1e-3 && half.sub(refImg).abs().max().getFloat() > 1e-3);
+            // multimodal: the same structure, k different fine styles; n = numWs gives k copies of the structure
+            NDArray multi = Translation.multimodal(g, src.get("0:1"), 4, 3, 100, 1f);
+            assertEquals(3, multi.getShape().get(0));
+            assertTrue(multi.get("0:1").sub(multi.get("1:2")).abs().max().getFloat() > 1e-3, "fine styles differ");
+            NDArray same = Translation.multimodal(g, src.get("0:1"), all, 3, 100, 1f);
+            assertEquals(0, same.get("2:3").sub(srcImg.get("0:1")).abs().max().getFloat(), 1e-5);
+        }
+    }
+
+    @Test
     void sharedAttributesAreThoseWithTheSameNameAndKind() {
         var shared = ZeroShot.sharedAttributes(reader, "personas").stream().map(a -> a.name()).toList();
         assertEquals(java.util.List.of("glasses", "facial_hair", "hair_luminance", "skin_luminance"),
