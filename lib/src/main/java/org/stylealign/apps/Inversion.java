@@ -3,6 +3,7 @@ package org.stylealign.apps;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.stylealign.metrics.DomainFeatures;
@@ -134,15 +135,19 @@ public final class Inversion {
                 double t = (double) step / o.steps();
                 double lr = o.learningRate() * schedule(t, o.rampUp(), o.rampDown());
                 double noiseScale = wStd * o.latentNoise() * Math.pow(Math.max(0, 1 - t / 0.75), 2);
-                try (NDManager sm = m.newSubManager()) {
+                // the scope frees every tensor the step makes, whichever manager an op put it in (the target's
+                // features are computed from the target, which lives in the outer manager)
+                try (NDManager sm = m.newSubManager(); NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
                     NDArray lossValue;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         // a differentiable copy owned by this step: everything computed from it is freed with sm
-                        NDArray in = latent.mul(scalars.of(1f));
+                        // (an op's result belongs to its first operand's manager, so the copy must be attached
+                        // after the noise is added, or every step's graph stays until the inversion ends)
+                        NDArray in = noiseScale > 0
+                                ? latent.add(gaussian(sm, latent.getShape(), rng).mul(scalars.of((float) noiseScale)))
+                                : latent.mul(scalars.of(1f));
                         in.attach(sm);
-                        if (noiseScale > 0) {
-                            in = latent.add(gaussian(sm, latent.getShape(), rng).mul(scalars.of((float) noiseScale)));
-                        }
                         NDArray img = g.synthesis(toWs(g, o.space(), in), Noise.constant());
                         lossValue = loss(img, target, perceptual, o, scalars);
                         gc.backward(lossValue);

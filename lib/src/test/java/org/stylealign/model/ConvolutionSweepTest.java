@@ -171,7 +171,15 @@ class ConvolutionSweepTest {
                         cell(nat), padsSomething ? cell(pad) : "= native", cell(col),
                         autos.get(0) + " / " + autos.get(1)));
                 if (padsSomething && !pad.ok()) {
-                    failures.add(c.shape() + " (" + c.use() + "): the padded workaround is wrong: " + pad);
+                    // the engine can be wrong on the padded shape too (seen: 65 -> 80 channels, 3x3 stride 2, NCHW
+                    // backward, on an AMD EPYC): then the run-time check must have seen it and taken another route
+                    if (autos.get(0) == Convolution.Route.PADDED) {
+                        failures.add(c.shape() + " (" + c.use() + "): the padded workaround is wrong and the library "
+                                + "still takes it: " + pad);
+                    } else {
+                        System.out.println("engine fault avoided: " + c.shape() + " (" + c.use() + "): padded route "
+                                + "wrong (" + pad + "), the library took " + autos.get(0));
+                    }
                 }
                 if (!col.ok()) {
                     failures.add(c.shape() + " (" + c.use() + "): the im2col workaround is wrong: " + col);
