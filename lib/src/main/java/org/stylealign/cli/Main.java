@@ -19,7 +19,8 @@ public final class Main {
                 new TrainCommand(),
                 new FinetuneCommand(),
                 new MetricsCommand(),
-                new InvertCommand()
+                new InvertCommand(),
+                new FamilyCommand()
         );
     }
 

@@ -178,6 +178,14 @@ public final class ModelFamily {
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read the model family file (" + e.getMessage() + ")", e);
         }
+        return parse(file, text);
+    }
+
+    /**
+     * A family from the text of a family.json that is (or is about to be) {@code file}: paths resolve against its
+     * folder. Checks as {@link #load} does, so a writer can verify a file before it replaces the old one.
+     */
+    public static ModelFamily parse(Path file, String text) throws CheckpointException {
         Path dir = file.toAbsolutePath().getParent();
         Map<String, Member> out = new LinkedHashMap<>();
         try {
