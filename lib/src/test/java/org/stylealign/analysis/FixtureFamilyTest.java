@@ -86,14 +86,20 @@ class FixtureFamilyTest {
                 }
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = org.stylealign.cli.Main.run(new String[] {"family", "init", "--parent",
-                "HP=" + DIR.resolve("HP.safetensors"), "--child", "HC=" + DIR.resolve("HC.safetensors") + ":close",
+        Path json = DIR.resolve("family.json");
+        stylealign("family", "init", "--parent", "HP=" + DIR.resolve("HP.safetensors"),
                 "--control", "HP2=" + DIR.resolve("HP2.safetensors"), "--resolution", "HR32=" + pkl,
-                "--domain", "ffhq", "--out", DIR.resolve("family.json").toString(), "--force"},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8));
-        assertEquals(0, code, out.toString(StandardCharsets.UTF_8));
-        family = ModelFamily.load(DIR.resolve("family.json"));
+                "--domain", "ffhq", "--out", json.toString(), "--force");
+        stylealign("family", "add", "--family", json.toString(), "--role", "child", "--distance", "close",
+                "--name", "HC", "--domain", "ffhq-cartoon", DIR.resolve("HC.safetensors").toString());
+        family = ModelFamily.load(json);
+    }
+
+    private static void stylealign(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = org.stylealign.cli.Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, String.join(" ", args) + ": " + out.toString(StandardCharsets.UTF_8));
     }
 
     @AfterAll
@@ -103,7 +109,8 @@ class FixtureFamilyTest {
 
     @Test
     void theFamilyIsAUsersOwnAt64Px() throws Exception {
-        assertEquals(List.of("HP", "HC", "HP2", "HR32"), family.names());
+        assertEquals(List.of("HP", "HP2", "HR32", "HC"), family.names());
+        assertEquals("ffhq-cartoon", family.children().get(0).domain());
         assertEquals("HP", family.parent().name());
         assertEquals(64, family.config("HP").resolution());
         assertEquals(32, family.config("HR32").resolution());
