@@ -210,7 +210,7 @@ final class FamilyCommand implements Command {
         for (ModelFamily.Member m : f.members()) {
             try (StyleGan2 model = ModelIO.load(m.checkpoint())) {
                 configs.put(m.name(), model.config());
-                out.printf("  %-10s %-22s %-9s %4d px  %s%n", m.name(), m.roleText(), model.format(),
+                out.printf("  %-10s %-22s %-11s %4d px  %s%n", m.name(), m.roleText(), model.format(),
                         model.config().resolution(), target.toAbsolutePath().getParent().relativize(m.checkpoint()));
             } catch (CheckpointException | RuntimeException e) {
                 problems.add(m.name() + ": " + m.checkpoint() + " does not load (" + e.getMessage() + ")");
