@@ -77,10 +77,10 @@ public final class Budget {
         if (scale >= 1.0) {
             return what + ": sample counts as the notebook gives them" + (smoke ? " (smoke sizes)." : ".");
         }
-        return what + String.format(Locale.ROOT, ": sample counts x %.3f of the notebook's %s sizes (never below %s), so "
-                + "that the run takes about as long as the shipped family's; the figures rest on fewer samples and are "
-                + "noisier. More threads (STYLEALIGN_THREADS) raise the counts.", scale, smoke ? "smoke" : "full",
-                smoke ? "4" : "the smoke sizes");
+        return what + String.format(Locale.ROOT, ": sample counts x %.3f of the notebook's %s sizes (never below %s), to "
+                + "keep the run near the shipped family's length (longer where the floors bind); the figures rest on "
+                + "fewer samples and are noisier. More threads (STYLEALIGN_THREADS) raise the counts.", scale,
+                smoke ? "smoke" : "full", smoke ? "4" : "the smoke sizes");
     }
 
     @Override
