@@ -15,6 +15,10 @@ import org.stylealign.model.GeneratorConfig;
 import org.stylealign.model.Noise;
 import org.stylealign.model.Part;
 import org.stylealign.model.StyleGan2;
+import org.stylealign.train.ImageFeed;
+import org.stylealign.train.Snapshots;
+import org.stylealign.train.TrainConfig;
+import org.stylealign.train.Trainer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -34,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The analyses on a family that is not the shipped one, made the way a researcher would: {@code stylealign family
  * init} over checkpoints in their own formats and names. The parent HP is the shared NVlabs reference pickle grown to
  * 64 px (its blocks up to 32 px kept, a 64 px block of 16 channels added; "ffhq" for the workbench, which has no
- * classifiers for it); HC a child derived from it; HP2 an unrelated 64 px model of the same architecture (the
+ * classifiers for it); HC a child briefly fine-tuned from it by the trainer; HP2 an unrelated 64 px model of the same architecture (the
  * control); HR32 the reference pickle itself, which is HP cut to 32 px (a resolution child). Written to
  * {@code lib/target/fixture-family/}, where {@code ./workbench test} then runs every notebook on it (each must say what
  * it skips, not fail).
@@ -44,7 +48,9 @@ class FixtureFamilyTest {
     static final Path DIR = Path.of("target", "fixture-family");
     static ModelFamily family;
 
-    /** The child: the parent with its feature convolutions and toRGB moved by 10% noise (a stand-in fine-tune). */
+    /** Trainer steps of 4 images that make the child: enough to move its convolutions, a few seconds. */
+    static final int FINETUNE_STEPS = 12;
+
     @BeforeAll
     static void writeFamily() throws Exception {
         Files.createDirectories(DIR);
@@ -65,26 +71,41 @@ class FixtureFamilyTest {
                     }
                 }
                 assertEquals(small.generator().tensors().size(), kept, "every tensor of the 32 px model is kept");
-                try (Generator child = parent.copy(); Generator unrelated = Generator.create(c64, Device.cpu(), 99)) {
-                    Random r = new Random(3);
-                    for (Map.Entry<String, NDArray> e : child.tensors().entrySet()) {
-                        if (Part.anyMatches(List.of(Part.CONVS, Part.TORGB), e.getKey())
-                                && e.getKey().endsWith(".weight")) {
-                            NDArray w = e.getValue();
-                            float[] v = w.toFloatArray();
-                            for (int i = 0; i < v.length; i++) {
-                                v[i] *= (float) (1 + 0.1 * r.nextGaussian());
-                            }
-                            w.set(v);
-                        }
-                    }
+                try (Generator unrelated = Generator.create(c64, Device.cpu(), 99)) {
                     // w_avg of the unrelated model from its own mapping (a fresh model has none)
                     ModelIO.estimateWAvg(unrelated);
                     ModelIO.save(DIR.resolve("HP.safetensors"), parent, null, null, false);
-                    ModelIO.save(DIR.resolve("HC.safetensors"), child, null, null, false);
                     ModelIO.save(DIR.resolve("HP2.safetensors"), unrelated, null, null, false);
                 }
             }
+        }
+        // HC: HP briefly fine-tuned by the real trainer (mapping frozen, a fresh D) toward a recoloured domain, HP's
+        // own samples with red and blue swapped
+        TrainConfig cfg = TrainConfig.defaults(64, 4).withFrozen(List.of("mapping")).withSeed(1);
+        try (StyleGan2 hp = ModelIO.load(DIR.resolve("HP.safetensors"), Device.cpu());
+             Trainer t = Snapshots.finetune(DIR.resolve("HP.safetensors"), cfg, Device.cpu())) {
+            ImageFeed recoloured = new ImageFeed() {
+                @Override
+                public NDArray images(NDManager m, long step, int batch) {
+                    Generator g = hp.generator();
+                    NDArray z = g.zFromSeeds(m, Generator.seedRange(10_000 + step * batch, batch));
+                    return g.generate(z, 1f, Noise.constant()).flip(1);
+                }
+
+                @Override
+                public int resolution() {
+                    return 64;
+                }
+
+                @Override
+                public int channels() {
+                    return 3;
+                }
+            };
+            for (int i = 0; i < FINETUNE_STEPS; i++) {
+                t.step(recoloured);
+            }
+            ModelIO.save(DIR.resolve("HC.safetensors"), t.generator(), null, null, false);
         }
         Path json = DIR.resolve("family.json");
         stylealign("family", "init", "--parent", "HP=" + DIR.resolve("HP.safetensors"),
