@@ -81,7 +81,8 @@ class FixtureFamilyTest {
         }
         // HC: HP briefly fine-tuned by the real trainer (mapping frozen, a fresh D) toward a recoloured domain, HP's
         // own samples with red and blue swapped
-        TrainConfig cfg = TrainConfig.defaults(64, 4).withFrozen(List.of("mapping")).withSeed(1);
+        TrainConfig cfg = TrainConfig.defaults(64, 4).withFrozen(List.of("mapping")).withLearningRates(2e-4f, 2e-4f)
+                .withSeed(1);
         try (StyleGan2 hp = ModelIO.load(DIR.resolve("HP.safetensors"), Device.cpu());
              Trainer t = Snapshots.finetune(DIR.resolve("HP.safetensors"), cfg, Device.cpu())) {
             ImageFeed recoloured = new ImageFeed() {
@@ -144,6 +145,15 @@ class FixtureFamilyTest {
             double d = ImageDistance.pixelAtCommonSize(p.generator().generate(z, 1f, Noise.constant()),
                     r.generator().generate(z, 1f, Noise.constant()));
             assertTrue(d < 0.5, "the 32 px model draws HP's images at 32 px: " + d);
+        }
+        // the fine-tuned child stays nearer its parent than the unrelated model is
+        try (StyleGan2 p = family.load("HP"); StyleGan2 c = family.load("HC"); StyleGan2 u = family.load("HP2");
+             NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray z = p.generator().zFromSeeds(m, 1, 2, 3, 4);
+            NDArray pi = p.generator().generate(z, 1f, Noise.constant());
+            double toChild = ImageDistance.pixelAtCommonSize(c.generator().generate(z, 1f, Noise.constant()), pi);
+            double toStranger = ImageDistance.pixelAtCommonSize(u.generator().generate(z, 1f, Noise.constant()), pi);
+            assertTrue(toChild > 0.01 && toChild < toStranger / 2, "child " + toChild + ", unrelated " + toStranger);
         }
     }
 
