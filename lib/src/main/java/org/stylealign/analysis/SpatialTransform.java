@@ -34,6 +34,22 @@ public record SpatialTransform(int rotateDegrees, int shiftXPercent, int shiftYP
                 t.flip() == BuildSpec.Flip.ALWAYS);
     }
 
+    /** A family's declared transform (family.json's {@code "transform"} of a locality child). */
+    public static SpatialTransform of(org.stylealign.io.ModelFamily.Transform t) {
+        return new SpatialTransform(t.rotate(), t.shiftX(), t.shiftY(), t.flip());
+    }
+
+    /**
+     * The transform of a locality child: the one its family declares, else the one its style name encodes
+     * ({@link #ofStyle}); NONE for a member of another role.
+     */
+    public static SpatialTransform of(org.stylealign.io.ModelFamily.Member m) {
+        if (m.role() != org.stylealign.io.ModelFamily.Role.LOCALITY) {
+            return NONE;
+        }
+        return m.transform() != null ? of(m.transform()) : ofStyle(m.style());
+    }
+
     public boolean isNone() {
         return equals(NONE) || (Math.floorMod(rotateDegrees, 360) == 0 && shiftXPercent == 0 && shiftYPercent == 0
                 && !flip);

@@ -11,6 +11,7 @@ import java.util.Set;
 final class Args {
 
     private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, List<String>> repeated = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
 
     Args(String[] args, Set<String> valued, Set<String> flags) {
@@ -34,6 +35,7 @@ final class Args {
                         inline = args[++i];
                     }
                     values.put(name, inline);
+                    repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(inline);
                 } else {
                     throw new UsageException("unknown option --" + name);
                 }
@@ -41,6 +43,11 @@ final class Args {
                 positional.add(a);
             }
         }
+    }
+
+    /** Every value of an option given more than once (e.g. --child a.pkl --child b.pkl), in order. */
+    List<String> all(String name) {
+        return repeated.getOrDefault(name, List.of());
     }
 
     boolean has(String name) {

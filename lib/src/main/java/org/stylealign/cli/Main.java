@@ -20,7 +20,8 @@ public final class Main {
                 new FinetuneCommand(),
                 new MetricsCommand(),
                 new InvertCommand(),
-                new ExportCommand()
+                new ExportCommand(),
+                new FamilyCommand()
         );
     }
 

@@ -22,8 +22,93 @@ import java.util.NoSuchElementException;
  * A family of aligned models described by a {@code family.json}: each member names its checkpoint, the domain it
  * was trained on, the member it was fine-tuned from, its training log and the snapshots taken while it was trained.
  * Paths in the file are relative to its folder. The workbench's own family is {@code models/family.json}.
+ *
+ * <p>Each member may also say what it is for the analyses ({@code "role"}: parent, child with a {@code "distance"}
+ * hint, grandchild, control, locality with its {@code "transform"}, resolution), so that notebooks ask for "the
+ * parent" or "the close children" instead of names. Members without a role get one from the tree: the parent is the
+ * declared one, else the first root with children, else the first root; every other root is a control (trained
+ * independently); a member fine-tuned from the parent is a child (distance unknown), one further down the parent's
+ * tree a grandchild, and anything under a control has no role ({@link Role#OTHER}). Locality and resolution children
+ * are never inferred: a family says which they are.
  */
 public final class ModelFamily {
+
+    /** What a member is for in the analyses. */
+    public enum Role {
+        /** the model the others were fine-tuned from (FFHQ in the paper) */
+        PARENT,
+        /** fine-tuned from the parent to another domain */
+        CHILD,
+        /** fine-tuned from a child (or deeper), e.g. back to the parent's domain (hidden knowledge) */
+        GRANDCHILD,
+        /** trained independently of the parent: the not-aligned baseline */
+        CONTROL,
+        /** fine-tuned from the parent on its domain moved by a fixed spatial transform (paper Fig. 15) */
+        LOCALITY,
+        /** fine-tuned from the parent at another resolution (paper Fig. 30) */
+        RESOLUTION,
+        /** in the family, but not in any of the roles above (e.g. a control's child) */
+        OTHER;
+
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Role parse(String s) {
+            for (Role r : values()) {
+                if (r != OTHER && r.key().equals(s)) {
+                    return r;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** How far a child's domain is from its parent's (a hint the family gives; UNKNOWN when it gives none). */
+    public enum Distance {
+        CLOSE, DISTANT, UNKNOWN;
+
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * The fixed spatial transform a locality child's data was rendered with: flip (left-right), then rotation about
+     * the centre by {@code rotate} degrees (a multiple of 90), then a shift by a percentage of the image size (right
+     * and down positive).
+     */
+    public record Transform(int rotate, int shiftX, int shiftY, boolean flip) {
+
+        public Transform {
+            if (Math.floorMod(rotate, 90) != 0) {
+                throw new IllegalArgumentException("rotate must be a multiple of 90 degrees, got " + rotate);
+            }
+            if (Math.abs(shiftX) > 100 || Math.abs(shiftY) > 100) {
+                throw new IllegalArgumentException("shifts are percentages of the size in -100..100, got "
+                        + shiftX + ", " + shiftY);
+            }
+        }
+
+        /** e.g. "shift x 20%", "rotate 180", "flip, shift y -10%". */
+        @Override
+        public String toString() {
+            List<String> parts = new ArrayList<>();
+            if (flip) {
+                parts.add("flip");
+            }
+            if (Math.floorMod(rotate, 360) != 0) {
+                parts.add("rotate " + rotate);
+            }
+            if (shiftX != 0) {
+                parts.add("shift x " + shiftX + "%");
+            }
+            if (shiftY != 0) {
+                parts.add("shift y " + shiftY + "%");
+            }
+            return parts.isEmpty() ? "none" : String.join(", ", parts);
+        }
+    }
 
     /**
      * One model of the family.
@@ -41,13 +126,34 @@ public final class ModelFamily {
      * @param quality     its per-snapshot quality (quality.csv), or null
      * @param snapshots   snapshots taken during its training, in order, with the images seen at each (kimg)
      * @param command     the command that trained it
+     * @param role        what it is for in the analyses (declared, or inferred from the tree)
+     * @param declared    whether the file declares the role
+     * @param distance    for a child, how far its domain is from the parent's; UNKNOWN otherwise
+     * @param transform   for a locality child, the transform of its data; null otherwise
      */
     public record Member(String name, String parent, String domain, String data, String style, String description,
                          double kimg,
-                         Path checkpoint, Path log, Path quality, List<Snapshot> snapshots, String command) {
+                         Path checkpoint, Path log, Path quality, List<Snapshot> snapshots, String command,
+                         Role role, boolean declared, Distance distance, Transform transform) {
 
         public boolean isRoot() {
             return parent == null;
+        }
+
+        /** The role as the tree prints it: "child, close", "locality, shift x 20%", "control". */
+        public String roleText() {
+            String r = role.key();
+            if (role == Role.CHILD && distance != Distance.UNKNOWN) {
+                r += ", " + distance.key();
+            } else if (role == Role.LOCALITY) {
+                r += ", " + transform;
+            }
+            return r + (declared ? "" : ", inferred");
+        }
+
+        Member withRole(Role r) {
+            return new Member(name, parent, domain, data, style, description, kimg, checkpoint, log, quality,
+                    snapshots, command, r, false, Distance.UNKNOWN, null);
         }
     }
 
@@ -57,6 +163,7 @@ public final class ModelFamily {
 
     private final Path file;
     private final Map<String, Member> members;
+    private final Map<Path, org.stylealign.model.GeneratorConfig> configs = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ModelFamily(Path file, Map<String, Member> members) {
         this.file = file;
@@ -71,6 +178,14 @@ public final class ModelFamily {
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read the model family file (" + e.getMessage() + ")", e);
         }
+        return parse(file, text);
+    }
+
+    /**
+     * A family from the text of a family.json that is (or is about to be) {@code file}: paths resolve against its
+     * folder. Checks as {@link #load} does, so a writer can verify a file before it replaces the old one.
+     */
+    public static ModelFamily parse(Path file, String text) throws CheckpointException {
         Path dir = file.toAbsolutePath().getParent();
         Map<String, Member> out = new LinkedHashMap<>();
         try {
@@ -94,7 +209,78 @@ public final class ModelFamily {
                         + "', which is not in the family");
             }
         }
-        return new ModelFamily(file, out);
+        for (Member m : out.values()) {
+            // a cycle (A from B, B from A) would make lineage() loop: refuse it here
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (Member a = m; a != null; a = a.parent() == null ? null : out.get(a.parent())) {
+                if (!seen.add(a.name())) {
+                    throw new CheckpointException(file + ": model '" + m.name() + "' descends from itself");
+                }
+            }
+        }
+        return new ModelFamily(file, roles(file, out));
+    }
+
+    /** Checks the declared roles against the tree and gives every other member its inferred role. */
+    private static Map<String, Member> roles(Path file, Map<String, Member> in) throws CheckpointException {
+        List<Member> parents = in.values().stream().filter(m -> m.declared() && m.role() == Role.PARENT).toList();
+        if (parents.size() > 1) {
+            throw new CheckpointException(file + ": more than one model has the role \"parent\" ("
+                    + parents.stream().map(Member::name).toList() + "); a family has one parent");
+        }
+        Member parent = parents.isEmpty() ? null : parents.get(0);
+        if (parent == null) {
+            List<Member> roots = in.values().stream()
+                    .filter(m -> m.isRoot() && !(m.declared() && m.role() == Role.CONTROL)).toList();
+            parent = roots.stream().filter(r -> in.values().stream().anyMatch(c -> r.name().equals(c.parent())))
+                    .findFirst().orElse(roots.isEmpty() ? null : roots.get(0));
+        }
+        if (parent == null) {
+            throw new CheckpointException(file + ": no model can be the parent (every root is declared a control)");
+        }
+        Map<String, Member> out = new LinkedHashMap<>();
+        for (Member m : in.values()) {
+            String where = file + ": model '" + m.name() + "'";
+            List<String> lineage = new ArrayList<>();
+            for (Member a = m; a != null; a = a.parent() == null ? null : in.get(a.parent())) {
+                lineage.add(0, a.name());
+            }
+            boolean underParent = lineage.get(0).equals(parent.name());
+            if (m.declared()) {
+                switch (m.role()) {
+                    case PARENT, CONTROL -> {
+                        if (!m.isRoot()) {
+                            throw new CheckpointException(where + " has the role \"" + m.role().key()
+                                    + "\" but was fine-tuned from '" + m.parent()
+                                    + "': a parent or control is trained from scratch (drop \"parent\" or the role)");
+                        }
+                    }
+                    case CHILD, LOCALITY, RESOLUTION -> {
+                        if (!parent.name().equals(m.parent())) {
+                            throw new CheckpointException(where + " has the role \"" + m.role().key()
+                                    + "\" but its \"parent\" is " + (m.parent() == null ? "not set" : "'" + m.parent() + "'")
+                                    + ", not the family's parent '" + parent.name() + "'");
+                        }
+                    }
+                    case GRANDCHILD -> {
+                        if (!underParent || lineage.size() < 3) {
+                            throw new CheckpointException(where + " has the role \"grandchild\" but its lineage "
+                                    + lineage + " does not go back through a child to the family's parent '"
+                                    + parent.name() + "'");
+                        }
+                    }
+                    default -> throw new IllegalStateException(m.role().toString());
+                }
+                out.put(m.name(), m);
+            } else {
+                Role r = m.name().equals(parent.name()) ? Role.PARENT
+                        : m.isRoot() ? Role.CONTROL
+                        : !underParent ? Role.OTHER
+                        : lineage.size() == 2 ? Role.CHILD : Role.GRANDCHILD;
+                out.put(m.name(), m.withRole(r));
+            }
+        }
+        return out;
     }
 
     private static Member member(Path file, Path dir, JsonObject o) throws CheckpointException {
@@ -114,12 +300,67 @@ public final class ModelFamily {
         String quality = string(file, o, "quality", name, false);
         String domain = string(file, o, "domain", name, true);
         String style = string(file, o, "style", name, false);
+        String roleText = string(file, o, "role", name, false);
+        Role role = roleText == null ? Role.OTHER : Role.parse(roleText.trim().toLowerCase(java.util.Locale.ROOT));
+        if (role == null) {
+            throw new CheckpointException(where + ": unknown \"role\" '" + roleText + "' (one of parent, child, "
+                    + "grandchild, control, locality, resolution)");
+        }
+        String distanceText = string(file, o, "distance", name, false);
+        Distance distance = Distance.UNKNOWN;
+        if (distanceText != null) {
+            if (role != Role.CHILD) {
+                throw new CheckpointException(where + ": \"distance\" is a hint for a child; this model's role is "
+                        + (roleText == null ? "not declared (add \"role\": \"child\")" : "'" + roleText + "'"));
+            }
+            distance = switch (distanceText.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "close" -> Distance.CLOSE;
+                case "distant" -> Distance.DISTANT;
+                default -> throw new CheckpointException(where + ": \"distance\" must be close or distant, got '"
+                        + distanceText + "'");
+            };
+        }
+        Transform transform = null;
+        JsonElement te = o.get("transform");
+        if (te != null && !te.isJsonNull()) {
+            if (role != Role.LOCALITY) {
+                throw new CheckpointException(where + ": a \"transform\" belongs to a locality child (\"role\": "
+                        + "\"locality\")");
+            }
+            transform = transform(where, te);
+        } else if (role == Role.LOCALITY) {
+            throw new CheckpointException(where + ": a locality child needs the \"transform\" of its data, e.g. "
+                    + "{\"shift_x\": 20} or {\"rotate\": 180}");
+        }
         return new Member(name, string(file, o, "parent", name, false), domain,
                 orEmpty(string(file, o, "data", name, false)), style == null ? domain : style,
                 orEmpty(string(file, o, "description", name, false)),
                 o.has("kimg") ? o.get("kimg").getAsDouble() : Double.NaN, ck,
                 log == null ? null : existing(where, dir, log), quality == null ? null : existing(where, dir, quality),
-                List.copyOf(snaps), orEmpty(string(file, o, "command", name, false)));
+                List.copyOf(snaps), orEmpty(string(file, o, "command", name, false)),
+                role, roleText != null, distance, transform);
+    }
+
+    /** {"shift_x": 20, "shift_y": 0, "rotate": 180, "flip": true}, every key optional. */
+    private static Transform transform(String where, JsonElement e) throws CheckpointException {
+        if (!e.isJsonObject()) {
+            throw new CheckpointException(where + ": \"transform\" must be an object like {\"shift_x\": 20}, got " + e);
+        }
+        JsonObject t = e.getAsJsonObject();
+        for (String k : t.keySet()) {
+            if (!List.of("shift_x", "shift_y", "rotate", "flip").contains(k)) {
+                throw new CheckpointException(where + ": unknown key '" + k + "' in \"transform\" (shift_x, shift_y "
+                        + "in percent of the size, rotate in degrees, flip)");
+            }
+        }
+        try {
+            return new Transform(t.has("rotate") ? t.get("rotate").getAsInt() : 0,
+                    t.has("shift_x") ? t.get("shift_x").getAsInt() : 0,
+                    t.has("shift_y") ? t.get("shift_y").getAsInt() : 0,
+                    t.has("flip") && t.get("flip").getAsBoolean());
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException ex) {
+            throw new CheckpointException(where + ": bad \"transform\" " + t + " (" + ex.getMessage() + ")", ex);
+        }
     }
 
     private static String orEmpty(String s) {
@@ -183,6 +424,91 @@ public final class ModelFamily {
         return chain;
     }
 
+    /** The parent: the member every child was fine-tuned from (every family has one). */
+    public Member parent() {
+        return withRole(Role.PARENT).get(0);
+    }
+
+    /** Every child of the parent (role child, either distance), in file order. */
+    public List<Member> children() {
+        return withRole(Role.CHILD);
+    }
+
+    /** The children with the given distance hint (UNKNOWN: the children without one). */
+    public List<Member> children(Distance d) {
+        return children().stream().filter(m -> m.distance() == d).toList();
+    }
+
+    /** The grandchildren (and deeper descendants of the parent); {@link #lineage} gives each one's path. */
+    public List<Member> grandchildren() {
+        return withRole(Role.GRANDCHILD);
+    }
+
+    /** The first control (an independently trained parent), if the family has one. */
+    public java.util.Optional<Member> control() {
+        return controls().stream().findFirst();
+    }
+
+    public List<Member> controls() {
+        return withRole(Role.CONTROL);
+    }
+
+    /** The children trained on the parent's domain moved by a fixed transform, each with its {@code transform()}. */
+    public List<Member> locality() {
+        return withRole(Role.LOCALITY);
+    }
+
+    /** The children fine-tuned from the parent at another resolution. */
+    public List<Member> resolutionChildren() {
+        return withRole(Role.RESOLUTION);
+    }
+
+    public List<Member> withRole(Role r) {
+        return members.values().stream().filter(m -> m.role() == r).toList();
+    }
+
+    /** The roles of {@code wanted} the family has no member for, e.g. to say which sections a notebook skips. */
+    public List<Role> missing(Role... wanted) {
+        return java.util.Arrays.stream(wanted).filter(r -> withRole(r).isEmpty()).toList();
+    }
+
+    /** One line per role: "parent: P", "children: C1 (close), C2 (distant)", ..., "control: none". */
+    public String roles() {
+        StringBuilder b = new StringBuilder();
+        for (Role r : Role.values()) {
+            List<Member> ms = withRole(r);
+            if (r == Role.OTHER && ms.isEmpty()) {
+                continue;
+            }
+            b.append(String.format("%-12s", r.key() + ":"));
+            b.append(ms.isEmpty() ? "none" : String.join(", ", ms.stream().map(m -> m.name() + switch (r) {
+                case CHILD -> m.distance() == Distance.UNKNOWN ? "" : " (" + m.distance().key() + ")";
+                case LOCALITY -> " (" + m.transform() + ")";
+                case GRANDCHILD -> " (" + String.join(" > ", lineage(m.name()).stream().map(Member::name).toList()) + ")";
+                default -> "";
+            }).toList()));
+            if (ms.stream().anyMatch(m -> !m.declared())) {
+                b.append("  [inferred from the tree]");
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    /** The generator architecture of a member, read from its file without building the networks (cached). */
+    public org.stylealign.model.GeneratorConfig config(String name) throws CheckpointException {
+        Path ck = member(name).checkpoint();
+        org.stylealign.model.GeneratorConfig c = configs.get(ck);
+        if (c == null) {
+            c = Checkpoints.read(ck).generatorConfig();
+            if (c == null) {
+                throw new CheckpointException(ck + ": model '" + name + "' holds no generator");
+            }
+            configs.put(ck, c);
+        }
+        return c;
+    }
+
     /** Loads a member's networks (G_ema always; G and D when its file holds them). */
     public StyleGan2 load(String name) throws CheckpointException {
         return ModelIO.load(member(name).checkpoint());
@@ -207,6 +533,7 @@ public final class ModelFamily {
         if (!Double.isNaN(m.kimg())) {
             b.append(String.format(java.util.Locale.ROOT, ", %.0f kimg", m.kimg()));
         }
+        b.append("  [").append(m.roleText()).append(']');
         b.append('\n');
         List<Member> kids = children(m.name());
         String next = lead + (branch.isEmpty() ? "" : branch.startsWith("└") ? "   " : "│  ");

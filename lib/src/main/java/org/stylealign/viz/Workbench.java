@@ -52,8 +52,9 @@ public final class Workbench {
     }
 
     /**
-     * The model the notebooks load: STYLEALIGN_MODEL, else the family's parent {@link #DEFAULT_MODEL}, else (a
-     * checkout without models) {@link #FALLBACK_MODEL} under {@link #fixtures()}.
+     * The model the notebooks load: STYLEALIGN_MODEL, else the parent of the family STYLEALIGN_FAMILY names, else the
+     * shipped family's parent {@link #DEFAULT_MODEL}, else (a checkout without models) {@link #FALLBACK_MODEL} under
+     * {@link #fixtures()}.
      */
     public static Path model() {
         return model(System.getenv(), System.getProperties());
@@ -64,10 +65,48 @@ public final class Workbench {
         return ModelFamily.load(family(System.getenv(), System.getProperties()));
     }
 
+    /** The sample budget for the family's resolution and this machine ({@link Budget}). */
+    public static Budget budget() throws CheckpointException {
+        return Budget.of(family());
+    }
+
+    /** PyTorch intra-op threads of this process: STYLEALIGN_THREADS (as the kernel is started), default 2. */
+    public static int threads() {
+        String v = setting(System.getenv(), System.getProperties(), "STYLEALIGN_THREADS", "stylealign.threads");
+        try {
+            return v == null ? 2 : Math.max(1, Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+            return 2;
+        }
+    }
+
+    private static final java.util.List<String> SKIPPED = new java.util.ArrayList<>();
+
+    /**
+     * Says that a section does not run and why (e.g. the family has no control), and remembers it for
+     * {@link #skipped()}: a notebook run on a family without some role says what it left out instead of failing.
+     */
+    public static void skip(String section, String why) {
+        String line = section + ": " + why;
+        synchronized (SKIPPED) {
+            SKIPPED.add(line);
+        }
+        System.out.println("SKIPPED " + line);
+    }
+
+    /** Every section skipped so far in this kernel, one per line, or a line saying nothing was. */
+    public static String skipped() {
+        synchronized (SKIPPED) {
+            return SKIPPED.isEmpty() ? "Nothing was skipped: every section ran on this family."
+                    : "Skipped in this run (" + SKIPPED.size() + "):\n  " + String.join("\n  ", SKIPPED);
+        }
+    }
+
     /** One line for the top of a notebook: mode, kernel, folders. */
     public static String describe() {
         return "StyleAlign workbench | mode " + (smoke() ? "smoke" : "full") + " | kernel " + Display.kernel()
-                + " | reports " + reports() + " | model " + model();
+                + " | reports " + reports() + " | family " + family(System.getenv(), System.getProperties())
+                + " | model " + model();
     }
 
     static Path home(Map<String, String> env, Properties props) {
@@ -110,6 +149,15 @@ public final class Workbench {
         String v = setting(env, props, "STYLEALIGN_MODEL", "stylealign.model");
         if (v != null) {
             return Path.of(v).toAbsolutePath().normalize();
+        }
+        if (setting(env, props, "STYLEALIGN_FAMILY", "stylealign.family") != null) {
+            // a user's family: its parent, whatever it is called
+            Path f = family(env, props);
+            try {
+                return ModelFamily.load(f).parent().checkpoint();
+            } catch (CheckpointException e) {
+                throw new IllegalStateException("STYLEALIGN_FAMILY: " + e.getMessage(), e);
+            }
         }
         Path parent = home(env, props).resolve(DEFAULT_MODEL);
         return Files.isRegularFile(parent) ? parent : fixtures(env, props).resolve(FALLBACK_MODEL);

@@ -43,4 +43,14 @@ class SpatialTransformTest {
             assertArrayEquals(new float[] {1, 2, 3, 0, 5, 6, 7, 0, 9, 10, 11, 0, 13, 14, 15, 0}, back);
         }
     }
+
+    @Test
+    void theShippedFamilysDeclaredTransformsAreTheOnesItsDataWasBuiltWith() throws Exception {
+        var family = org.stylealign.io.ModelFamily.load(java.nio.file.Path.of("..", "models", "family.json"));
+        assertEquals(3, family.locality().size());
+        for (var m : family.locality()) {
+            assertEquals(SpatialTransform.ofStyle(m.style()), SpatialTransform.of(m), m.name() + " (" + m.style() + ")");
+        }
+        assertTrue(SpatialTransform.of(family.parent()).isNone(), "a member of another role has no transform");
+    }
 }

@@ -57,16 +57,115 @@ class ModelFamilyTest {
         assertEquals("avataaars-rot180", f.member("L").style());
         assertEquals(dir.resolve("runs/c.csv").toAbsolutePath().normalize(), f.member("C").log());
         assertEquals("""
-                P  avataaars, 300 kimg
-                ├─ C  bottts
-                │  └─ G  avataaars
-                └─ L  avataaars (upside down)
+                P  avataaars, 300 kimg  [parent, inferred]
+                ├─ C  bottts  [child, inferred]
+                │  └─ G  avataaars  [grandchild, inferred]
+                └─ L  avataaars (upside down)  [child, inferred]
                 """, f.tree());
         try (StyleGan2 m = f.load("G")) {
             assertEquals(8, m.generator().config().resolution());
         }
         var e = assertThrows(java.util.NoSuchElementException.class, () -> f.member("X"));
         assertTrue(e.getMessage().contains("'X'") && e.getMessage().contains("[P, C, G, L]"), e.getMessage());
+    }
+
+    @Test
+    void declaredRolesAnswerTheRoleQueries(@TempDir Path dir) throws Exception {
+        tinyCheckpoint(dir.resolve("p.safetensors"), 1);
+        ModelFamily f = ModelFamily.load(family(dir, """
+                {"name": "HP2", "role": "control", "domain": "ffhq", "checkpoint": "p.safetensors"},
+                {"name": "HP", "role": "parent", "domain": "ffhq", "checkpoint": "p.safetensors"},
+                {"name": "Dogs", "parent": "HP", "role": "child", "distance": "distant", "domain": "afhq", "checkpoint": "p.safetensors"},
+                {"name": "Met", "parent": "HP", "role": "child", "distance": "close", "domain": "metfaces", "checkpoint": "p.safetensors"},
+                {"name": "Back", "parent": "Dogs", "role": "grandchild", "domain": "ffhq", "checkpoint": "p.safetensors"},
+                {"name": "Flip", "parent": "HP", "role": "locality", "transform": {"rotate": 180, "shift_x": -10}, "domain": "ffhq", "checkpoint": "p.safetensors"},
+                {"name": "Small", "parent": "HP", "role": "resolution", "domain": "ffhq", "checkpoint": "p.safetensors"},
+                {"name": "Toon", "parent": "HP", "domain": "cartoon", "checkpoint": "p.safetensors"}
+                """));
+        assertEquals("HP", f.parent().name(), "the declared parent, though HP2 comes first");
+        assertEquals(List.of("Dogs", "Met", "Toon"), f.children().stream().map(ModelFamily.Member::name).toList());
+        assertEquals(List.of("Met"), f.children(ModelFamily.Distance.CLOSE).stream().map(ModelFamily.Member::name).toList());
+        assertEquals(List.of("Toon"), f.children(ModelFamily.Distance.UNKNOWN).stream().map(ModelFamily.Member::name).toList());
+        assertEquals("HP2", f.control().orElseThrow().name());
+        assertEquals(List.of("Back"), f.grandchildren().stream().map(ModelFamily.Member::name).toList());
+        assertEquals(new ModelFamily.Transform(180, -10, 0, false), f.locality().get(0).transform());
+        assertEquals("rotate 180, shift x -10%", f.locality().get(0).transform().toString());
+        assertEquals(List.of("Small"), f.resolutionChildren().stream().map(ModelFamily.Member::name).toList());
+        assertTrue(f.member("Met").declared() && !f.member("Toon").declared());
+        assertEquals(List.of(), f.missing(ModelFamily.Role.values()).stream().filter(r -> r != ModelFamily.Role.OTHER).toList());
+        String roles = f.roles();
+        assertTrue(roles.contains("grandchild: Back (HP > Dogs > Back)") && roles.contains("Met (close)")
+                && roles.contains("[inferred from the tree]"), roles);
+        assertEquals(8, f.config("Met").resolution());
+    }
+
+    @Test
+    void familiesWithoutRolesGetThemFromTheTree(@TempDir Path dir) throws Exception {
+        tinyCheckpoint(dir.resolve("p.safetensors"), 1);
+        // a lone root listed first, then the root with children: the root with children is the parent
+        ModelFamily lone = ModelFamily.load(family(dir, """
+                {"name": "Other", "domain": "a", "checkpoint": "p.safetensors"},
+                {"name": "Base", "domain": "a", "checkpoint": "p.safetensors"},
+                {"name": "Kid", "parent": "Base", "domain": "b", "checkpoint": "p.safetensors"}
+                """));
+        assertEquals("Base", lone.parent().name());
+        assertEquals("Other", lone.control().orElseThrow().name());
+        ModelFamily f = ModelFamily.load(family(dir, """
+                {"name": "Base", "domain": "a", "checkpoint": "p.safetensors"},
+                {"name": "Other", "domain": "a", "checkpoint": "p.safetensors"},
+                {"name": "Kid", "parent": "Base", "domain": "b", "checkpoint": "p.safetensors"},
+                {"name": "Grand", "parent": "Kid", "domain": "a", "checkpoint": "p.safetensors"},
+                {"name": "OtherKid", "parent": "Other", "domain": "b", "checkpoint": "p.safetensors"}
+                """));
+        assertEquals("Base", f.parent().name());
+        assertEquals(List.of("Kid"), f.children().stream().map(ModelFamily.Member::name).toList());
+        assertEquals(List.of("Grand"), f.grandchildren().stream().map(ModelFamily.Member::name).toList());
+        assertEquals(List.of("Other"), f.controls().stream().map(ModelFamily.Member::name).toList());
+        assertEquals(ModelFamily.Role.OTHER, f.member("OtherKid").role());
+        assertEquals(List.of(ModelFamily.Role.LOCALITY, ModelFamily.Role.RESOLUTION),
+                f.missing(ModelFamily.Role.CHILD, ModelFamily.Role.LOCALITY, ModelFamily.Role.RESOLUTION));
+        // a single model is the parent of a family without children or control
+        ModelFamily one = ModelFamily.load(family(dir, "{\"name\": \"Solo\", \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"}"));
+        assertEquals("Solo", one.parent().name());
+        assertTrue(one.control().isEmpty() && one.children().isEmpty());
+    }
+
+    @Test
+    void badRolesNameTheModelAndTheValue(@TempDir Path dir) throws Exception {
+        tinyCheckpoint(dir.resolve("p.safetensors"), 1);
+        String p = "{\"name\": \"P\", \"role\": \"parent\", \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"},";
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("{\"name\": \"C\", \"parent\": \"P\", \"role\": \"kid\", \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"}", "unknown \"role\" 'kid'");
+        cases.put("{\"name\": \"C\", \"parent\": \"P\", \"role\": \"child\", \"distance\": \"far\", \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"}", "close or distant, got 'far'");
+        cases.put("{\"name\": \"C\", \"parent\": \"P\", \"role\": \"locality\", \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"}", "needs the \"transform\"");
+        cases.put("{\"name\": \"C\", \"parent\": \"P\", \"role\": \"locality\", \"transform\": {\"rotate\": 45}, \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"}", "multiple of 90");
+        cases.put("{\"name\": \"C\", \"parent\": \"P\", \"role\": \"locality\", \"transform\": {\"skew\": 1}, \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"}", "unknown key 'skew'");
+        cases.put("{\"name\": \"C\", \"role\": \"child\", \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"}", "its \"parent\" is not set");
+        cases.put("{\"name\": \"C\", \"parent\": \"P\", \"role\": \"control\", \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"}", "trained from scratch");
+        cases.put("{\"name\": \"C\", \"parent\": \"P\", \"role\": \"grandchild\", \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"}", "lineage [P, C]");
+        cases.put("{\"name\": \"Q\", \"role\": \"parent\", \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"}", "more than one model");
+        cases.put("{\"name\": \"C\", \"parent\": \"P\", \"distance\": \"close\", \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"}", "add \"role\": \"child\"");
+        for (var c : cases.entrySet()) {
+            var e = assertThrows(CheckpointException.class, () -> ModelFamily.load(family(dir, p + c.getKey())), c.getKey());
+            assertTrue(e.getMessage().contains(c.getValue()) && e.getMessage().contains("family.json"), e.getMessage());
+        }
+        var cycle = assertThrows(CheckpointException.class, () -> ModelFamily.load(family(dir,
+                "{\"name\": \"A\", \"parent\": \"B\", \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"},"
+                        + "{\"name\": \"B\", \"parent\": \"A\", \"domain\": \"a\", \"checkpoint\": \"p.safetensors\"}")));
+        assertTrue(cycle.getMessage().contains("descends from itself"), cycle.getMessage());
+    }
+
+    @Test
+    void theShippedFamilyDeclaresEveryRole() throws Exception {
+        ModelFamily f = ModelFamily.load(Path.of("..", "models", "family.json"));
+        assertEquals("P", f.parent().name());
+        assertEquals(List.of("C1"), f.children(ModelFamily.Distance.CLOSE).stream().map(ModelFamily.Member::name).toList());
+        assertEquals(List.of("C2"), f.children(ModelFamily.Distance.DISTANT).stream().map(ModelFamily.Member::name).toList());
+        assertEquals(List.of("G"), f.grandchildren().stream().map(ModelFamily.Member::name).toList());
+        assertEquals("P2", f.control().orElseThrow().name());
+        assertEquals(List.of("L1", "L2", "L3"), f.locality().stream().map(ModelFamily.Member::name).toList());
+        assertEquals(List.of("R16"), f.resolutionChildren().stream().map(ModelFamily.Member::name).toList());
+        assertTrue(f.members().stream().allMatch(ModelFamily.Member::declared));
     }
 
     @Test

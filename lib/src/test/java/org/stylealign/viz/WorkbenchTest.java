@@ -53,6 +53,16 @@ class WorkbenchTest {
     }
 
     @Test
+    void aUsersFamilyGivesTheModelItsParent() {
+        Path shipped = Path.of("..", "models", "family.json").toAbsolutePath().normalize();
+        Map<String, String> env = Map.of("STYLEALIGN_FAMILY", shipped.toString());
+        assertEquals(shipped.resolveSibling("P.safetensors"), Workbench.model(env, props()));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Workbench.model(Map.of("STYLEALIGN_FAMILY", tmp.resolve("none.json").toString()), props()));
+        assertTrue(e.getMessage().contains("none.json"), e.getMessage());
+    }
+
+    @Test
     void smokeAcceptsTheUsualSpellings() {
         for (String yes : new String[] {"1", "true", "YES", " on "}) {
             assertTrue(Workbench.smoke(Map.of("STYLEALIGN_SMOKE", yes), props()), yes);
