@@ -424,6 +424,20 @@ public final class ModelFamily {
         return chain;
     }
 
+    /**
+     * A member's fine-tuning trajectory (paper Fig. 4, 13): the checkpoint it started from (its parent's, at 0 kimg)
+     * followed by its snapshots in the order the family lists them. A root has no parent: its own snapshots only.
+     */
+    public List<Snapshot> trajectory(String name) {
+        Member m = member(name);
+        List<Snapshot> out = new java.util.ArrayList<>();
+        if (m.parent() != null) {
+            out.add(new Snapshot(0, member(m.parent()).checkpoint()));
+        }
+        out.addAll(m.snapshots());
+        return List.copyOf(out);
+    }
+
     /** The parent: the member every child was fine-tuned from (every family has one). */
     public Member parent() {
         return withRole(Role.PARENT).get(0);

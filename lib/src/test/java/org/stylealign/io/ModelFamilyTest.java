@@ -53,6 +53,11 @@ class ModelFamilyTest {
         assertEquals(List.of("P", "C", "G"), f.lineage("G").stream().map(ModelFamily.Member::name).toList());
         assertEquals(List.of("C", "L"), f.children("P").stream().map(ModelFamily.Member::name).toList());
         assertEquals(2, f.member("C").snapshots().size());
+        // the trajectory: where fine-tuning started (the parent, 0 kimg), then the snapshots
+        assertEquals(List.of(0.0, 2.0, 30.0), f.trajectory("C").stream().map(ModelFamily.Snapshot::kimg).toList());
+        assertEquals(dir.resolve("p.safetensors").toAbsolutePath().normalize(), f.trajectory("C").get(0).checkpoint()
+                .toAbsolutePath().normalize());
+        assertEquals(List.of(), f.trajectory("P"));
         assertEquals("bottts", f.member("C").style());
         assertEquals("avataaars-rot180", f.member("L").style());
         assertEquals(dir.resolve("runs/c.csv").toAbsolutePath().normalize(), f.member("C").log());
