@@ -41,7 +41,9 @@ final class RenderCommand implements Command {
         try (StyleGan2 model = ModelArgs.load(a); NDManager m = model.generator().manager().newSubManager()) {
             Generator g = model.generator();
             NDArray z = ModelArgs.latents(a, g, m);
-            NDArray img = g.generate(z, ModelArgs.truncation(a), ModelArgs.noise(a));
+            float psi = ModelArgs.truncation(a);
+            org.stylealign.model.Noise noise = ModelArgs.noise(a);
+            NDArray img = org.stylealign.model.Inference.call(() -> g.generate(z, psi, noise));
             long n = img.getShape().get(0);
             if (name.endsWith(".npy")) {
                 Npy.write(dest, new HostTensor(img.getShape().getShape(), img.toFloatArray()));
