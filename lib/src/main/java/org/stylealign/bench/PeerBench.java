@@ -49,12 +49,21 @@ public final class PeerBench {
         this.out = out;
     }
 
-    /** Renders {@code images} latents at {@code res} px (rosinality's channel multiplier 1) on both sides. */
-    public void rosinality(Path repo, int res, int images, int batch, GeneratorBench bench)
-            throws IOException, InterruptedException, CheckpointException {
+    /** Checks that {@code repo} looks like a rosinality/stylegan2-pytorch checkout, naming it otherwise. */
+    public static void checkRosinality(Path repo) {
         if (!Files.isRegularFile(repo.resolve("model.py")) || !Files.isDirectory(repo.resolve("op"))) {
             throw new IllegalArgumentException("--peer rosinality=" + repo + ": not a checkout of "
                     + "rosinality/stylegan2-pytorch (no model.py and op/ there)");
+        }
+    }
+
+    /** Renders {@code images} latents at {@code res} px (rosinality's channel multiplier 1) on both sides. */
+    public void rosinality(Path repo, int res, int images, int batch, GeneratorBench bench)
+            throws IOException, InterruptedException, CheckpointException {
+        checkRosinality(repo);
+        if (res < 8 || res > 1024 || Integer.bitCount(res) != 1 || images < 1 || batch < 1) {
+            throw new IllegalArgumentException("--peer-res must be a power of two in 8..1024 and --peer-images, "
+                    + "--peer-batch positive; got " + res + ", " + images + ", " + batch);
         }
         Optional<String> python = pythonWithTorch();
         if (python.isEmpty()) {

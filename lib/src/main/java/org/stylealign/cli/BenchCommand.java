@@ -58,6 +58,20 @@ final class BenchCommand implements Command {
         if (batch <= 0 || iters <= 0) {
             throw new UsageException("--batch and --iters must be positive");
         }
+        java.nio.file.Path peerRepo = null;
+        if (a.has("peer")) {
+            String peer = a.get("peer", "");
+            if (!peer.startsWith("rosinality=")) {
+                throw new UsageException("--peer takes rosinality=DIR (a checkout of rosinality/stylegan2-pytorch), got '"
+                        + peer + "'");
+            }
+            peerRepo = java.nio.file.Path.of(peer.substring("rosinality=".length()));
+            try {
+                org.stylealign.bench.PeerBench.checkRosinality(peerRepo); // before minutes of benchmarks, not after
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
         Device device = Devices.preferred();
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
         out.printf("device %s, intra-op threads %s, %d CPU(s) visible, batch %d, widths min(%d/res, %d)%n",
@@ -82,15 +96,10 @@ final class BenchCommand implements Command {
         }
         out.println();
         out.print(table);
-        if (a.has("peer")) {
-            String peer = a.get("peer", "");
-            if (!peer.startsWith("rosinality=")) {
-                throw new UsageException("--peer takes rosinality=DIR (a checkout of rosinality/stylegan2-pytorch), got '"
-                        + peer + "'");
-            }
+        if (peerRepo != null) {
             out.println();
-            new org.stylealign.bench.PeerBench(device, out).rosinality(java.nio.file.Path.of(peer.substring(11)),
-                    a.intValue("peer-res", 256), a.intValue("peer-images", 16), a.intValue("peer-batch", 8), bench);
+            new org.stylealign.bench.PeerBench(device, out).rosinality(peerRepo, a.intValue("peer-res", 256),
+                    a.intValue("peer-images", 16), a.intValue("peer-batch", 8), bench);
         }
         return 0;
     }
