@@ -140,6 +140,49 @@ public final class PeerBench {
         }
     }
 
+    /**
+     * One training iteration of rosinality's train.py recipe (no path length) at the given architecture, beside this
+     * project's iteration of {@code ourStepMs} ms measured just before.
+     */
+    public void rosinalityTraining(Path repo, int res, java.util.Map<Integer, Integer> widths, int zDim, int mapping,
+                                   int batch, int steps, double ourStepMs) throws IOException, InterruptedException {
+        checkRosinality(repo);
+        Optional<String> python = pythonWithTorch();
+        if (python.isEmpty()) {
+            out.println("peer rosinality: no Python with PyTorch found (/usr/bin/python3 or python3; on Debian: "
+                    + "apt-get install python3-torch), so the reference does not run");
+            return;
+        }
+        String threads = System.getProperty("ai.djl.pytorch.num_threads", String.valueOf(
+                Runtime.getRuntime().availableProcessors()));
+        StringBuilder w = new StringBuilder();
+        widths.forEach((r, c) -> w.append(w.length() == 0 ? "" : ",").append(r).append(':').append(c));
+        Path tmp = Files.createTempDirectory("stylealign-peer-");
+        try {
+            Path script = tmp.resolve(SCRIPT);
+            try (InputStream in = PeerBench.class.getResourceAsStream(SCRIPT)) {
+                Files.copy(java.util.Objects.requireNonNull(in, "the peer script is missing from the build"), script);
+            }
+            String json = run(python.get(), script, "train", "--repo", repo.toAbsolutePath().toString(), "--size",
+                    String.valueOf(res), "--widths", w.toString(), "--latent", String.valueOf(zDim), "--n-mlp",
+                    String.valueOf(mapping), "--batch", String.valueOf(batch), "--steps", String.valueOf(steps),
+                    "--threads", threads);
+            double refStep = number(json, "iteration_s");
+            out.printf(Locale.ROOT, "peer rosinality/stylegan2-pytorch train.py recipe (torch %s, %s threads; G %,.0f and "
+                    + "D %,.0f parameters; no path length): %.0f ms per iteration (median %.0f ms without R1), %.0f "
+                    + "images/min; this project %.0f ms, %.0f images/min: %.1fx the reference's speed%n",
+                    text(json, "torch"), threads, number(json, "parameters_g"), number(json, "parameters_d"),
+                    1000 * refStep, 1000 * number(json, "median_iteration_s"), 60 * batch / refStep, ourStepMs,
+                    60_000.0 * batch / ourStepMs, 1000 * refStep / ourStepMs);
+        } finally {
+            try (Stream<Path> files = Files.walk(tmp)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
     /** The first of /usr/bin/python3 (Debian's python3-torch) and python3 on PATH that imports torch. */
     static Optional<String> pythonWithTorch() {
         for (String py : List.of("/usr/bin/python3", "python3")) {

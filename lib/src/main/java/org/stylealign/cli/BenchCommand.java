@@ -23,7 +23,7 @@ final class BenchCommand implements Command {
         return "[generate] [--res 32,64,256] [--batch 8] [--channel-base 16384] [--channel-max 512] [--iters 3] "
                 + "[--peer rosinality=DIR [--peer-res 256] [--peer-images 16] [--peer-batch 8]] | "
                 + "train [--res 32] [--channels 64,128 | --widths 4:128,8:128,16:64,32:64] [--batch 16] [--steps 12] "
-                + "[--freeze mapping,affine] [--profile] [--trace FILE.json] | localized [--checkpoint F] [--images 4] | invert [--checkpoint F] [--space w+] [--steps 500] [--images 1]: "
+                + "[--freeze mapping,affine] [--profile] [--trace FILE.json] [--peer rosinality=DIR] | localized [--checkpoint F] [--images 4] | invert [--checkpoint F] [--space w+] [--steps 500] [--images 1]: "
                 + "speed vs the machine's conv peak";
     }
 
@@ -105,9 +105,23 @@ final class BenchCommand implements Command {
     }
 
     /** One training iteration per width (all resolutions the same width), phase by phase. */
-    private static int trainBench(String[] argv, PrintStream out) throws java.io.IOException {
+    private static int trainBench(String[] argv, PrintStream out) throws Exception {
         Args a = new Args(argv, Set.of("res", "channels", "widths", "batch", "steps", "z-dim", "mapping", "freeze",
-                "trace"), Set.of("profile"));
+                "trace", "peer"), Set.of("profile"));
+        java.nio.file.Path peerRepo = null;
+        if (a.has("peer")) {
+            String peer = a.get("peer", "");
+            if (!peer.startsWith("rosinality=")) {
+                throw new UsageException("--peer takes rosinality=DIR (a checkout of rosinality/stylegan2-pytorch), got '"
+                        + peer + "'");
+            }
+            peerRepo = java.nio.file.Path.of(peer.substring("rosinality=".length()));
+            try {
+                org.stylealign.bench.PeerBench.checkRosinality(peerRepo);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
         List<String> frozen = a.has("freeze") ? List.of(a.get("freeze", "").split(",")) : List.of();
         boolean profile = a.has("profile") || a.has("trace");
         int res = a.intValue("res", 32);
@@ -169,6 +183,12 @@ final class BenchCommand implements Command {
             }
             double peak = peakProbe.convPeak();
             org.stylealign.bench.TrainBench.Result r = bench.run(gc, batch, peak);
+            if (peerRepo != null) {
+                out.println();
+                new org.stylealign.bench.PeerBench(device, out).rosinalityTraining(peerRepo, res, widths, zDim, mapping,
+                        batch, steps, r.stepMs());
+                peerRepo = null; // the first configuration only: the reference takes minutes per configuration
+            }
             table.append(String.format("  %5d  %5.0f  %5.0f  %6.0f  %6.0f  %8.0f  %6.1f  %8.0f  %8.1f  %10.1f  %7.0f%%%n",
                     ch, r.gStepMs(), r.dStepMs(), r.r1StepMs(), r.plStepMs(), r.stepMs(), r.imagesPerSecond(),
                     60 * r.imagesPerSecond(), r.achievedGflops(), peak, 100 * r.achievedGflops() / peak));
