@@ -21,11 +21,29 @@ import java.util.Arrays;
  */
 public final class GeneratorBench {
 
-    public record Result(int resolution, int batch, double imagesPerSecond, double forwardBackwardMs,
-                         double gflopPerImage, double achievedGflops, double peakGflops) {
+    /**
+     * @param forwardMs         one batch through G without a graph (inference: the lean, chunked path)
+     * @param forwardBackwardMs one batch through G and back (a backward pass counted as two forwards)
+     */
+    public record Result(int resolution, int batch, double forwardMs, double forwardBackwardMs,
+                         double gflopPerImage, double peakGflops) {
+
+        public double imagesPerSecond() {
+            return 1000.0 * batch / forwardMs;
+        }
+
+        /** GFLOP/s of the forward pass alone. */
+        public double achievedGflops() {
+            return gflopPerImage * batch / (forwardMs / 1000);
+        }
 
         public double fractionOfPeak() {
-            return achievedGflops / peakGflops;
+            return achievedGflops() / peakGflops;
+        }
+
+        /** GFLOP/s of forward + backward, the backward counted as two forwards. */
+        public double trainingGflops() {
+            return 3 * gflopPerImage * batch / (forwardBackwardMs / 1000);
         }
     }
 
@@ -95,9 +113,11 @@ public final class GeneratorBench {
                     gc.backward(img.square().mean());
                 }
             });
-            double gflop = Flops.generatorForward(cfg) / 1e9;
-            double achieved = gflop * batch / fwd;
-            return new Result(cfg.resolution(), batch, batch / fwd, fb * 1000, gflop, achieved, peak);
+            for (String name : g.params().trainableNames()) {
+                g.tensors().get(name).setRequiresGradient(false);
+            }
+            return new Result(cfg.resolution(), batch, fwd * 1000, fb * 1000, Flops.generatorForward(cfg) / 1e9,
+                    peak);
         }
     }
 

@@ -20,9 +20,10 @@ final class BenchCommand implements Command {
 
     @Override
     public String summary() {
-        return "[generate] [--res 32,64,256] [--batch 8] [--channel-base 16384] [--channel-max 512] [--iters 3] | "
+        return "[generate] [--res 32,64,256] [--batch 8] [--channel-base 16384] [--channel-max 512] [--iters 3] "
+                + "[--peer rosinality=DIR [--peer-res 256] [--peer-images 16] [--peer-batch 8]] | "
                 + "train [--res 32] [--channels 64,128 | --widths 4:128,8:128,16:64,32:64] [--batch 16] [--steps 12] "
-                + "[--freeze mapping,affine] [--profile] [--trace FILE.json] | localized [--checkpoint F] [--images 4] | invert [--checkpoint F] [--space w+] [--steps 500] [--images 1] "
+                + "[--freeze mapping,affine] [--profile] [--trace FILE.json] [--peer rosinality=DIR] | localized [--checkpoint F] [--images 4] | invert [--checkpoint F] [--space w+] [--steps 500] [--images 1] "
                 + "| reference [--res 32,64] [--batch 8]: "
                 + "speed vs the machine's conv peak";
     }
@@ -44,7 +45,8 @@ final class BenchCommand implements Command {
         if (argv.length > 0 && argv[0].equals("generate")) {
             argv = java.util.Arrays.copyOfRange(argv, 1, argv.length);
         }
-        Args a = new Args(argv, Set.of("res", "batch", "channel-base", "channel-max", "iters"), Set.of());
+        Args a = new Args(argv, Set.of("res", "batch", "channel-base", "channel-max", "iters", "peer", "peer-res",
+                "peer-images", "peer-batch"), Set.of());
         List<Integer> resolutions = new ArrayList<>();
         for (String r : a.get("res", "32,64,256").split(",")) {
             try {
@@ -60,6 +62,20 @@ final class BenchCommand implements Command {
         if (batch <= 0 || iters <= 0) {
             throw new UsageException("--batch and --iters must be positive");
         }
+        java.nio.file.Path peerRepo = null;
+        if (a.has("peer")) {
+            String peer = a.get("peer", "");
+            if (!peer.startsWith("rosinality=")) {
+                throw new UsageException("--peer takes rosinality=DIR (a checkout of rosinality/stylegan2-pytorch), got '"
+                        + peer + "'");
+            }
+            peerRepo = java.nio.file.Path.of(peer.substring("rosinality=".length()));
+            try {
+                org.stylealign.bench.PeerBench.checkRosinality(peerRepo); // before minutes of benchmarks, not after
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
         Device device = Devices.preferred();
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
         out.printf("device %s, intra-op threads %s, %d CPU(s) visible, batch %d, widths min(%d/res, %d)%n",
@@ -68,8 +84,8 @@ final class BenchCommand implements Command {
         // The peak is measured again before every row: on a shared machine the rate moves, and a ratio is only
         // meaningful between measurements taken together.
         StringBuilder table = new StringBuilder(
-                "  res  GFLOP/img   img/s   fwd+bwd ms/batch   achieved GFLOP/s   conv peak   of peak"
-                        + "   top-layer conv alone" + System.lineSeparator());
+                "  res  GFLOP/img   conv peak | inference: ms/batch   img/s   GFLOP/s   of peak | fwd+bwd: ms/batch"
+                        + "   GFLOP/s   of peak | top-layer conv alone" + System.lineSeparator());
         for (int res : resolutions) {
             double peak = bench.convPeak();
             GeneratorConfig cfg = new GeneratorConfig(res, 3, 512, 512, 8, 0.01f,
@@ -77,19 +93,39 @@ final class BenchCommand implements Command {
             GeneratorBench.Result r = bench.run(cfg, batch, peak);
             // The same machine's rate for a plain conv of the last layer's shape: the ceiling narrow layers allow.
             double top = bench.convRate(cfg.channelsAt(res), res, batch, false);
-            table.append(String.format("  %3d  %9.2f  %6.2f  %17.0f  %17.1f  %10.1f  %7.0f%%   %6.1f (%.0f%%)%n",
-                    res, r.gflopPerImage(), r.imagesPerSecond(), r.forwardBackwardMs(), r.achievedGflops(), peak,
-                    100 * r.fractionOfPeak(), top, 100 * top / peak));
+            table.append(String.format("  %3d  %9.2f  %10.1f | %19.0f  %6.2f  %8.1f  %7.0f%% | %17.0f  %8.1f  %7.0f%% | %6.1f (%.0f%%)%n",
+                    res, r.gflopPerImage(), peak, r.forwardMs(), r.imagesPerSecond(), r.achievedGflops(),
+                    100 * r.fractionOfPeak(), r.forwardBackwardMs(), r.trainingGflops(),
+                    100 * r.trainingGflops() / peak, top, 100 * top / peak));
         }
         out.println();
         out.print(table);
+        if (peerRepo != null) {
+            out.println();
+            new org.stylealign.bench.PeerBench(device, out).rosinality(peerRepo, a.intValue("peer-res", 256),
+                    a.intValue("peer-images", 16), a.intValue("peer-batch", 8), bench);
+        }
         return 0;
     }
 
     /** One training iteration per width (all resolutions the same width), phase by phase. */
-    private static int trainBench(String[] argv, PrintStream out) throws java.io.IOException {
+    private static int trainBench(String[] argv, PrintStream out) throws Exception {
         Args a = new Args(argv, Set.of("res", "channels", "widths", "batch", "steps", "z-dim", "mapping", "freeze",
-                "trace"), Set.of("profile"));
+                "trace", "peer"), Set.of("profile"));
+        java.nio.file.Path peerRepo = null;
+        if (a.has("peer")) {
+            String peer = a.get("peer", "");
+            if (!peer.startsWith("rosinality=")) {
+                throw new UsageException("--peer takes rosinality=DIR (a checkout of rosinality/stylegan2-pytorch), got '"
+                        + peer + "'");
+            }
+            peerRepo = java.nio.file.Path.of(peer.substring("rosinality=".length()));
+            try {
+                org.stylealign.bench.PeerBench.checkRosinality(peerRepo);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
         List<String> frozen = a.has("freeze") ? List.of(a.get("freeze", "").split(",")) : List.of();
         boolean profile = a.has("profile") || a.has("trace");
         int res = a.intValue("res", 32);
@@ -151,6 +187,12 @@ final class BenchCommand implements Command {
             }
             double peak = peakProbe.convPeak();
             org.stylealign.bench.TrainBench.Result r = bench.run(gc, batch, peak);
+            if (peerRepo != null) {
+                out.println();
+                new org.stylealign.bench.PeerBench(device, out).rosinalityTraining(peerRepo, res, widths, zDim, mapping,
+                        batch, steps, r.stepMs());
+                peerRepo = null; // the first configuration only: the reference takes minutes per configuration
+            }
             table.append(String.format("  %5d  %5.0f  %5.0f  %6.0f  %6.0f  %8.0f  %6.1f  %8.0f  %8.1f  %10.1f  %7.0f%%%n",
                     ch, r.gStepMs(), r.dStepMs(), r.r1StepMs(), r.plStepMs(), r.stepMs(), r.imagesPerSecond(),
                     60 * r.imagesPerSecond(), r.achievedGflops(), peak, 100 * r.achievedGflops() / peak));

@@ -40,8 +40,13 @@ final class RenderCommand implements Command {
         }
         try (StyleGan2 model = ModelArgs.load(a); NDManager m = model.generator().manager().newSubManager()) {
             Generator g = model.generator();
+            // the checkpoint's host copies (file bytes, float arrays) are garbage now: collected before the render
+            // needs memory, so that the Java heap gives its pages back instead of holding them beside the tensors
+            System.gc();
             NDArray z = ModelArgs.latents(a, g, m);
-            NDArray img = g.generate(z, ModelArgs.truncation(a), ModelArgs.noise(a));
+            float psi = ModelArgs.truncation(a);
+            org.stylealign.model.Noise noise = ModelArgs.noise(a);
+            NDArray img = org.stylealign.model.Inference.call(() -> g.generate(z, psi, noise));
             long n = img.getShape().get(0);
             if (name.endsWith(".npy")) {
                 Npy.write(dest, new HostTensor(img.getShape().getShape(), img.toFloatArray()));

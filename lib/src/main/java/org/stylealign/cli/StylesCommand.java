@@ -46,11 +46,11 @@ final class StylesCommand implements Command {
             Generator g = model.generator();
             NDArray z = ModelArgs.latents(a, g, m);
             float psi = ModelArgs.truncation(a);
-            NDArray ws = g.broadcast(g.mapping(z));
-            if (psi != 1f) {
-                ws = g.truncate(ws, psi);
-            }
-            StyleCodes s = g.styles(ws);
+            NDArray ws = org.stylealign.model.Inference.call(() -> {
+                NDArray w = g.broadcast(g.mapping(z));
+                return psi != 1f ? g.truncate(w, psi) : w;
+            });
+            StyleCodes s = org.stylealign.model.Inference.call(() -> g.styles(ws));
             JsonObject index = new JsonObject();
             index.addProperty("checkpoint", model.source().toString());
             index.addProperty("format", model.format());

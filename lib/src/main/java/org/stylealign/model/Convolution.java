@@ -146,7 +146,17 @@ public final class Convolution {
         NDArray wp = callOwned(w.pad(new Shape(0, 0, 0, 0, 0, cip - ci, 0, cop - co), 0), x);
         NDArray bp = bias == null || cop == co ? bias : callOwned(bias.pad(new Shape(0, cop - co), 0), x);
         NDArray y = engine(xp, wp, bp, stride, padH, padW, 1);
-        return cop == co ? y : y.get(new NDIndex(":, 0:{}", co));
+        NDArray kept = cop == co ? y : y.get(new NDIndex(":, 0:{}", co));
+        if (Inference.active()) {
+            // without a graph nothing else holds the padded copies: the caller's close of the result frees all
+            if (xp != x) {
+                xp.close();
+            }
+            if (kept != y) {
+                y.close();
+            }
+        }
+        return kept;
     }
 
     /**

@@ -90,7 +90,11 @@ final class Fir {
             return Convolution.conv2d(x, f, null, 1, top, left, (int) c);
         }
         NDArray p = x.pad(new Shape(left, right, top, bottom), 0);
-        return Convolution.conv2d(p, f, null, 1, 0, 0, (int) c);
+        NDArray y = Convolution.conv2d(p, f, null, 1, 0, 0, (int) c);
+        if (Inference.active()) {
+            p.close(); // a full-size copy; without a graph nothing else holds it
+        }
+        return y;
     }
 
     private synchronized NDArray depthwise(boolean up, long channels) {

@@ -43,19 +43,44 @@ final class SynthesisBlock {
      * @return {features, image}
      */
     NDArray[] forward(NDArray x, NDArray img, NDArray[] styles, NDArray[] noise, long batch) {
+        boolean lean = Inference.active();
         int i = 0;
+        NDArray x0;
         if (conv0 == null) {
             long c = constInput.getShape().get(0);
-            x = Tensors.channelsLast(constInput.reshape(1, c, 4, 4).broadcast(new Shape(batch, c, 4, 4)));
+            x0 = Tensors.channelsLast(constInput.reshape(1, c, 4, 4).broadcast(new Shape(batch, c, 4, 4)));
         } else {
-            x = conv0.forward(x, styles[i], noise[i], gain);
+            x0 = conv0.forward(x, styles[i], noise[i], gain);
             i++;
         }
         // The constant input has no activation gain; every layer's output leaves its sqrt(2) to the next layer.
-        x = conv1.forward(x, styles[i], noise[i], conv0 == null ? null : gain);
+        NDArray x1 = conv1.forward(x0, styles[i], noise[i], conv0 == null ? null : gain);
         i++;
-        NDArray y = torgb.forward(x, styles[i]);
-        img = img == null ? y : fir.upsample2x(img).add(y);
-        return new NDArray[] {x, img};
+        if (lean) {
+            x0.close();
+        }
+        NDArray y = torgb.forward(x1, styles[i]);
+        if (img == null) {
+            return new NDArray[] {x1, y};
+        }
+        NDArray up = fir.upsample2x(img);
+        if (lean) {
+            up.addi(y);
+            y.close();
+            return new NDArray[] {x1, up};
+        }
+        return new NDArray[] {x1, up.add(y)};
+    }
+
+    /**
+     * Bytes one image holds at most while this block runs without a graph: its input, and up to three full-size
+     * feature maps at once (the upsampling layer's phase outputs, their interleaved copy and the filtered result;
+     * the styled convolution's input, modulated copy and output), plus the images of the skip path.
+     */
+    long peakBytesPerImage() {
+        long r2 = (long) resolution * resolution;
+        long in = conv0 == null ? 0 : (long) conv0.inChannels * r2 / 4;
+        long out = conv1.outChannels;
+        return Float.BYTES * (in + 3 * out * r2 + 4L * 16 * r2);
     }
 }

@@ -60,9 +60,27 @@ final class SynthesisLayer {
         NDArray wSq = weight.square().reshape(outChannels, inChannels, 9).sum(new int[] {2});
         NDArray dcoef = s.square().matMul(wSq.transpose()).add(eps).pow(scalars.of(-0.5f));
         NDArray sx = inputGain == null ? s : s.mul(inputGain);
+        NDArray d = dcoef.reshape(n, outChannels, 1, 1);
+        NDArray b = bias.reshape(1, outChannels, 1, 1);
+        if (Inference.active()) {
+            // no graph: each full-size temporary is freed once used, and the epilogue runs in place
+            NDArray y;
+            try (NDArray xm = x.mul(sx.reshape(n, inChannels, 1, 1))) {
+                y = up ? upConv(xm, true) : Convolution.conv2d(xm, weight, null, 1, 1, 1, 1);
+            }
+            y.muli(d).addi(b);
+            if (noise != null) {
+                try (NDArray scaled = noise.mul(noiseStrength)) {
+                    y.addi(scaled);
+                }
+            }
+            try (y) {
+                return Activation.leakyRelu(y, 0.2f);
+            }
+        }
         NDArray y = x.mul(sx.reshape(n, inChannels, 1, 1));
-        y = up ? upConv(y) : Convolution.conv2d(y, weight, null, 1, 1, 1, 1);
-        y = y.mul(dcoef.reshape(n, outChannels, 1, 1)).add(bias.reshape(1, outChannels, 1, 1));
+        y = up ? upConv(y, false) : Convolution.conv2d(y, weight, null, 1, 1, 1, 1);
+        y = y.mul(d).add(b);
         if (noise != null) {
             y = y.add(noise.mul(noiseStrength));
         }
@@ -78,13 +96,20 @@ final class SynthesisLayer {
      * polyphase: one 2x2 convolution at the input resolution computes the four output phases (4 * Cout channels),
      * which are then interleaved. Per axis, even outputs are x[q] w[0] + x[q-1] w[2] and odd outputs x[q] w[1].
      */
-    private NDArray upConv(NDArray x) {
-        Shape s = x.getShape();
-        long n = s.get(0), h = s.get(2), w = s.get(3);
+    private NDArray upConv(NDArray x, boolean lean) {
         long o = outChannels;
         NDArray k = fir.phaseKernels(weight).reshape(4 * o, inChannels, 2, 2);
-        NDArray y = Convolution.conv2d(x.pad(new Shape(1, 1, 1, 1), 0), k); // [N, 4o, H+1, W+1]
-        return fir.afterTransposedConv(interleave(y, o));
+        NDArray xp = x.pad(new Shape(1, 1, 1, 1), 0);
+        NDArray y = Convolution.conv2d(xp, k); // [N, 4o, H+1, W+1]
+        NDArray yi = interleave(y, o);
+        if (lean) {
+            xp.close();
+            y.close();
+            try (yi) {
+                return fir.afterTransposedConv(yi);
+            }
+        }
+        return fir.afterTransposedConv(yi);
     }
 
     /**
@@ -94,8 +119,11 @@ final class SynthesisLayer {
     private static NDArray interleave(NDArray y, long o) {
         Shape s = y.getShape();
         long n = s.get(0), h = s.get(2), w = s.get(3);
-        return y.reshape(n, 2, 2, o, h, w).transpose(0, 4, 1, 5, 2, 3).reshape(n, 2 * h, 2 * w, o)
-                .transpose(0, 3, 1, 2);
+        // the views along the way share y's storage: closed here so that closing y frees it
+        try (NDArray a = y.reshape(n, 2, 2, o, h, w); NDArray b = a.transpose(0, 4, 1, 5, 2, 3);
+             NDArray c = b.reshape(n, 2 * h, 2 * w, o)) {
+            return c.transpose(0, 3, 1, 2);
+        }
     }
 
     /** The stored noise map as [1, 1, R, R]. */

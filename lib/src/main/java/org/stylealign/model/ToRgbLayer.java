@@ -32,8 +32,13 @@ final class ToRgbLayer {
      */
     NDArray forward(NDArray x, NDArray s) {
         long n = x.getShape().get(0);
-        NDArray y = x.mul(s.mul(styleGain).reshape(n, inChannels, 1, 1));
-        y = Convolution.conv2d(y, weight);
-        return y.add(bias.reshape(1, imageChannels, 1, 1));
+        NDArray xm = x.mul(s.mul(styleGain).reshape(n, inChannels, 1, 1));
+        NDArray y = Convolution.conv2d(xm, weight);
+        NDArray out = y.add(bias.reshape(1, imageChannels, 1, 1));
+        if (Inference.active()) {
+            xm.close(); // the modulated copy of the features, and the engine's (channel-padded) output
+            y.close();
+        }
+        return out;
     }
 }

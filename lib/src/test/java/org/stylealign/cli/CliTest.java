@@ -155,5 +155,14 @@ class CliTest {
         assertTrue(truncated.err().contains("truncated.pt"), truncated.err());
 
         assertEquals(2, run("frobnicate").code());
+
+        // the reference peer is checked before any benchmark runs, naming the folder
+        Result peer = run("bench", "--res", "32", "--peer", "rosinality=" + tmp);
+        assertEquals(2, peer.code());
+        assertTrue(peer.err().contains(tmp.toString()) && peer.err().contains("rosinality/stylegan2-pytorch"),
+                peer.err());
+        Result peerKind = run("bench", "--peer", "nvlabs=" + tmp);
+        assertEquals(2, peerKind.code());
+        assertTrue(peerKind.err().contains("rosinality=DIR"), peerKind.err());
     }
 }
