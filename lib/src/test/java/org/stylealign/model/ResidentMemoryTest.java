@@ -35,11 +35,16 @@ public class ResidentMemoryTest {
         int batches = 10_000 / batch;
         try (Generator g = Generator.create(cfg, Device.cpu(), 1)) {
             long before = 0;
+            long mid = 0;
             long seed = 0;
             for (int i = 0; i < batches; i++) {
                 if (i == batches / 5) {
                     System.gc();
                     before = residentKb(); // after warm-up: allocator pools and JIT have settled
+                }
+                if (i == 3 * batches / 5) {
+                    System.gc();
+                    mid = residentKb();
                 }
                 try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
                     long[] seeds = new long[batch];
@@ -56,9 +61,13 @@ public class ResidentMemoryTest {
             System.gc();
             long after = residentKb();
             long growthMb = (after - before) / 1024;
-            // Per-call tensors leaking would cost > 100 MB over 8,000 images; allow allocator noise.
-            assertTrue(growthMb < 40, "resident memory grew by " + growthMb + " MB (" + before / 1024 + " -> "
-                    + after / 1024 + " MB) over " + (batches - batches / 5) * batch + " images");
+            long lateMb = (after - mid) / 1024;
+            // Per-call tensors leaking would cost > 100 MB over 8,000 images, evenly; the allocator's own growth
+            // comes early and levels off (seen: 55 MB over the whole run once, under other load), so the second half
+            // must be nearly flat and the whole run well under a leak's cost.
+            assertTrue(lateMb < 25 && growthMb < 80, "resident memory grew by " + growthMb + " MB (" + before / 1024
+                    + " -> " + mid / 1024 + " -> " + after / 1024 + " MB) over " + (batches - batches / 5) * batch
+                    + " images, " + lateMb + " MB over the last 4,000");
             // The generator's own manager must not collect per-call tensors either.
             assertTrue(g.manager().getManagedArrays().size() < 200,
                     "generator manager holds " + g.manager().getManagedArrays().size() + " arrays");

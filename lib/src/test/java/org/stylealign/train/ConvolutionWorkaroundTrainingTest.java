@@ -27,7 +27,8 @@ class ConvolutionWorkaroundTrainingTest {
         Convolution.reset();
     }
 
-    private static Map<String, float[]> r1Gradients() {
+    /** D's R1 gradients on a fixed batch; with {@code alsoStep}, two full training steps must then stay finite. */
+    private static Map<String, float[]> r1Gradients(boolean alsoStep) {
         try (Trainer t = TinySetup.trainer(TinySetup.config());
              NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray x = TinySetup.feed(16, 3).images(m, 0, 4);
@@ -40,8 +41,15 @@ class ConvolutionWorkaroundTrainingTest {
                     g.put(k, v.getGradient().toFloatArray());
                 }
             });
+            if (alsoStep) { // a correct or guarded engine gives finite gradients
+                g.forEach((k, v) -> {
+                    for (float f : v) {
+                        assertTrue(Float.isFinite(f), k + ": non-finite R1 gradient");
+                    }
+                });
+            }
             t.adamD().zeroGrad();
-            for (int i = 0; i < 2; i++) {
+            for (int i = 0; alsoStep && i < 2; i++) {
                 StepStats s = t.step(TinySetup.feed(16, 3));
                 assertTrue(s.finite(), s.toString());
             }
@@ -52,10 +60,10 @@ class ConvolutionWorkaroundTrainingTest {
     @Test
     void r1GradientsAndStepsAreTheSameOnTheWorkaroundPath() {
         Convolution.reset();
-        Map<String, float[]> engine = r1Gradients();
+        Map<String, float[]> engine = r1Gradients(true);
         Convolution.reset();
         Convolution.simulateWrongEngine(s -> s.batched() && s.groups() == 1 && s.kh() > 1 && s.height() <= 8);
-        Map<String, float[]> workaround = r1Gradients();
+        Map<String, float[]> workaround = r1Gradients(true);
         assertFalse(Convolution.decisions().stream().filter(d -> d.route() == Convolution.Route.IM2COL).toList()
                 .isEmpty(), "some classes should have moved to im2col: " + Convolution.decisions());
         assertTrue(Convolution.decisions().stream().anyMatch(Convolution.Decision::backwardChecked));
@@ -63,7 +71,8 @@ class ConvolutionWorkaroundTrainingTest {
         // and the simulated fault does spoil the gradients of an unguarded engine
         Convolution.force(Convolution.Route.NATIVE);
         try {
-            Map<String, float[]> unguarded = r1Gradients();
+            // (training on the spoiled engine may also diverge outright: only the gradients are compared)
+            Map<String, float[]> unguarded = r1Gradients(false);
             double worst = 0; // max |difference| / the tensor's largest gradient, over D's tensors
             for (String k : engine.keySet()) {
                 float[] a = engine.get(k), u = unguarded.get(k);
@@ -74,7 +83,9 @@ class ConvolutionWorkaroundTrainingTest {
                 }
                 worst = Math.max(worst, diff / scale);
             }
-            assertTrue(worst > 1e-2, "the simulated fault should change R1 gradients, relative " + worst);
+            // spoiled either way: wrong values, or (since the inference path frees and reuses buffers) not finite
+            assertTrue(Double.isNaN(worst) || worst > 1e-2,
+                    "the simulated fault should change R1 gradients, relative " + worst);
         } finally {
             Convolution.force(null);
         }
