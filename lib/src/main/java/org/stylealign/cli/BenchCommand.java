@@ -62,20 +62,7 @@ final class BenchCommand implements Command {
         if (batch <= 0 || iters <= 0) {
             throw new UsageException("--batch and --iters must be positive");
         }
-        java.nio.file.Path peerRepo = null;
-        if (a.has("peer")) {
-            String peer = a.get("peer", "");
-            if (!peer.startsWith("rosinality=")) {
-                throw new UsageException("--peer takes rosinality=DIR (a checkout of rosinality/stylegan2-pytorch), got '"
-                        + peer + "'");
-            }
-            peerRepo = java.nio.file.Path.of(peer.substring("rosinality=".length()));
-            try {
-                org.stylealign.bench.PeerBench.checkRosinality(peerRepo); // before minutes of benchmarks, not after
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
-            }
-        }
+        java.nio.file.Path peerRepo = peer(a);
         Device device = Devices.preferred();
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
         out.printf("device %s, intra-op threads %s, %d CPU(s) visible, batch %d, widths min(%d/res, %d)%n",
@@ -112,20 +99,7 @@ final class BenchCommand implements Command {
     private static int trainBench(String[] argv, PrintStream out) throws Exception {
         Args a = new Args(argv, Set.of("res", "channels", "widths", "batch", "steps", "z-dim", "mapping", "freeze",
                 "trace", "peer"), Set.of("profile"));
-        java.nio.file.Path peerRepo = null;
-        if (a.has("peer")) {
-            String peer = a.get("peer", "");
-            if (!peer.startsWith("rosinality=")) {
-                throw new UsageException("--peer takes rosinality=DIR (a checkout of rosinality/stylegan2-pytorch), got '"
-                        + peer + "'");
-            }
-            peerRepo = java.nio.file.Path.of(peer.substring("rosinality=".length()));
-            try {
-                org.stylealign.bench.PeerBench.checkRosinality(peerRepo);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
-            }
-        }
+        java.nio.file.Path peerRepo = peer(a);
         List<String> frozen = a.has("freeze") ? List.of(a.get("freeze", "").split(",")) : List.of();
         boolean profile = a.has("profile") || a.has("trace");
         int res = a.intValue("res", 32);
@@ -294,5 +268,24 @@ final class BenchCommand implements Command {
                     bench.discriminator(new org.stylealign.model.DiscriminatorConfig(res, 3, widths, 4, 1), batch), peak);
         }
         return 0;
+    }
+
+    /** {@code --peer rosinality=DIR}, checked before minutes of benchmarks rather than after; null without it. */
+    private static java.nio.file.Path peer(Args a) {
+        if (!a.has("peer")) {
+            return null;
+        }
+        String peer = a.get("peer", "");
+        if (!peer.startsWith("rosinality=")) {
+            throw new UsageException("--peer takes rosinality=DIR (a checkout of rosinality/stylegan2-pytorch), got '"
+                    + peer + "'");
+        }
+        java.nio.file.Path repo = java.nio.file.Path.of(peer.substring("rosinality=".length()));
+        try {
+            org.stylealign.bench.PeerBench.checkRosinality(repo);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return repo;
     }
 }
