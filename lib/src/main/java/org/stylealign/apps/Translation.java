@@ -53,7 +53,7 @@ public final class Translation {
         NDManager m = wsStructure.getManager();
         return Scoped.compute(m, () -> {
             NDArray fine = target.truncate(target.broadcast(target.mapping(
-                    target.zFromSeeds(m, org.stylealign.model.Generator.seedRange(seed, k)))), psi);
+                    target.zFromSeeds(m, Generator.seedRange(seed, k)))), psi);
             return target.synthesis(target.mix(wsStructure.repeat(0, k), fine, n), Noise.constant());
         });
     }

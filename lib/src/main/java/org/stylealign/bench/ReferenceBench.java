@@ -48,7 +48,7 @@ public final class ReferenceBench {
     /** G's synthesis (constant noise) at {@code cfg}, fast vs reference. */
     public Row synthesis(GeneratorConfig cfg, int batch) {
         try (Generator g = Generator.create(cfg, device, 1); NDManager m = NDManager.newBaseManager(device)) {
-            StyleCodes s = g.styles(g.broadcast(g.mapping(g.zFromSeeds(m, seeds(batch)))));
+            StyleCodes s = g.styles(g.broadcast(g.mapping(g.zFromSeeds(m, Generator.seedRange(0, batch)))));
             Supplier<NDArray> fast = () -> g.synthesis(s, Noise.constant());
             Supplier<NDArray> ref = () -> ReferenceSynthesis.render(g, s, true);
             return time("G synthesis", cfg.resolution(), batch, Flops.generatorForward(cfg), fast, ref);
@@ -87,14 +87,6 @@ public final class ReferenceBench {
             best = Math.min(best, (System.nanoTime() - t0) / 1e6);
         }
         return best;
-    }
-
-    private static long[] seeds(int n) {
-        long[] s = new long[n];
-        for (int i = 0; i < n; i++) {
-            s[i] = i;
-        }
-        return s;
     }
 
     /** Prints one table row. */

@@ -47,14 +47,7 @@ final class BenchCommand implements Command {
         }
         Args a = new Args(argv, Set.of("res", "batch", "channel-base", "channel-max", "iters", "peer", "peer-res",
                 "peer-images", "peer-batch"), Set.of());
-        List<Integer> resolutions = new ArrayList<>();
-        for (String r : a.get("res", "32,64,256").split(",")) {
-            try {
-                resolutions.add(Integer.parseInt(r.trim()));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--res takes resolutions like 32,64,256; got '" + r + "'");
-            }
-        }
+        List<Integer> resolutions = resolutions(a, "32,64,256");
         int batch = a.intValue("batch", 8);
         int base = a.intValue("channel-base", 16384);
         int max = a.intValue("channel-max", 512);
@@ -253,13 +246,7 @@ final class BenchCommand implements Command {
         org.stylealign.bench.ReferenceBench bench = new org.stylealign.bench.ReferenceBench(device, iters);
         out.printf("device %s, batch %d, widths min(16384/res, 512); forward only, best of %d%n", device, batch, iters);
         out.println("  network       res  fast                       reference                  speed-up  max |diff|");
-        for (String r : a.get("res", "32,64").split(",")) {
-            int res;
-            try {
-                res = Integer.parseInt(r.trim());
-            } catch (NumberFormatException e) {
-                throw new UsageException("--res takes resolutions like 32,64; got '" + r + "'");
-            }
+        for (int res : resolutions(a, "32,64")) {
             double peak = peakBench.convPeak();
             java.util.Map<Integer, Integer> widths = GeneratorConfig.channelsFromBase(res, 16384, 512);
             org.stylealign.bench.ReferenceBench.print(out,
@@ -287,5 +274,18 @@ final class BenchCommand implements Command {
             throw new UsageException(e.getMessage());
         }
         return repo;
+    }
+
+    /** {@code --res 32,64,...} (default {@code fallback}). */
+    private static List<Integer> resolutions(Args a, String fallback) {
+        List<Integer> out = new ArrayList<>();
+        for (String r : a.get("res", fallback).split(",")) {
+            try {
+                out.add(Integer.parseInt(r.trim()));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--res takes resolutions like " + fallback + "; got '" + r + "'");
+            }
+        }
+        return out;
     }
 }

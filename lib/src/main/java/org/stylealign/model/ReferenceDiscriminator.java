@@ -41,34 +41,28 @@ public final class ReferenceDiscriminator {
         return Scoped.compute(owner, () -> {
             Map<String, NDArray> t = d.tensors();
             int top = cfg.resolution();
-            NDArray x = act(conv(images, t.get("b" + top + ".fromrgb.weight"), 0).add(bias(t, "b" + top + ".fromrgb")));
+            String rgb = "b" + top + ".fromrgb";
+            NDArray x = act(conv(images, t.get(rgb + ".weight"), 1, 0).add(bias(t, rgb)));
             for (int res = top; res > 4; res /= 2) {
                 String p = "b" + res;
-                NDArray y = conv(downsample(x), t.get(p + ".skip.weight"), 0).mul(SQRT_HALF);
-                NDArray h = act(conv(x, t.get(p + ".conv0.weight"), 1).add(bias(t, p + ".conv0")));
-                h = act(convStride2(ReferenceSynthesis.fir(h, 1f, 2, 2), t.get(p + ".conv1.weight"))
+                NDArray y = conv(downsample(x), t.get(p + ".skip.weight"), 1, 0).mul(SQRT_HALF);
+                NDArray h = act(conv(x, t.get(p + ".conv0.weight"), 1, 1).add(bias(t, p + ".conv0")));
+                h = act(conv(ReferenceSynthesis.fir(h, 1f, 2, 2), t.get(p + ".conv1.weight"), 2, 0)
                         .add(bias(t, p + ".conv1")));
                 x = y.add(h.mul(SQRT_HALF));
             }
             x = minibatchStd(x, cfg.mbstdGroup(), cfg.mbstdChannels());
-            x = act(conv(x, t.get("b4.conv.weight"), 1).add(bias(t, "b4.conv")));
+            x = act(conv(x, t.get("b4.conv.weight"), 1, 1).add(bias(t, "b4.conv")));
             x = act(fc(x.reshape(x.getShape().get(0), -1), t.get("b4.fc.weight"), t.get("b4.fc.bias")));
             return fc(x, t.get("b4.out.weight"), t.get("b4.out.bias"));
         });
     }
 
-    /** Equalised-lr convolution, stride 1, zero padding {@code pad}: weight / sqrt(I k k). */
-    static NDArray conv(NDArray x, NDArray weight, int pad) {
+    /** Equalised-lr convolution, zero padding {@code pad}: weight / sqrt(I k k). */
+    static NDArray conv(NDArray x, NDArray weight, int stride, int pad) {
         Shape s = weight.getShape();
         float gain = (float) (1 / Math.sqrt((double) s.get(1) * s.get(2) * s.get(3)));
-        return Convolution.conv2d(x, weight.mul(gain), null, 1, pad, pad, 1);
-    }
-
-    /** The downsampling 3x3 convolution: stride 2, no padding (the blur before it padded by 2). */
-    static NDArray convStride2(NDArray x, NDArray weight) {
-        Shape s = weight.getShape();
-        float gain = (float) (1 / Math.sqrt((double) s.get(1) * s.get(2) * s.get(3)));
-        return Convolution.conv2d(x, weight.mul(gain), null, 2, 0, 0, 1);
+        return Convolution.conv2d(x, weight.mul(gain), null, stride, pad, pad, 1);
     }
 
     /** The skip path's x1/2: FIR filter with padding (1, 1) (R-1 x R-1), then every other pixel (R/2 x R/2). */
