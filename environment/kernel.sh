@@ -4,10 +4,13 @@
 set -euo pipefail
 env_dir="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 jar="$env_dir/.state/kernel/rapaio-jupyter-kernel-3.0.1.jar"
-if [ ! -f "$jar" ]; then
-  echo "stylealign kernel: $jar is missing; run ./workbench setup" >&2
-  exit 1
-fi
+fix="$env_dir/.state/kernel/fix"   # a start-up race fixed (environment/kernel-fix); ahead of the jar on purpose
+for f in "$jar" "$fix"; do
+  if [ ! -e "$f" ]; then
+    echo "stylealign kernel: $f is missing; run ./workbench setup" >&2
+    exit 1
+  fi
+done
 export STYLEALIGN_HOME="${STYLEALIGN_HOME:-$(dirname "$env_dir")}"
 # Never reach for the network: the engine's native library comes from the pytorch-native-cpu jar.
 export DJL_OFFLINE=true
@@ -24,4 +27,4 @@ log="${STYLEALIGN_KERNEL_LOG:-$env_dir/.state/kernel.log}"
 exec 2>>"$log"
 exec java ${STYLEALIGN_KERNEL_OPTS:--Xmx4g} -XX:MaxDirectMemorySize=1g -Djava.awt.headless=true -Dai.djl.offline=true \
   -Dai.djl.pytorch.num_threads="${STYLEALIGN_THREADS:-2}" -Dai.djl.pytorch.num_interop_threads=1 \
-  -jar "$jar" "$@"
+  -cp "$fix:$jar" org.rapaio.jupyter.kernel.MainApp "$@"

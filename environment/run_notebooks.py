@@ -18,10 +18,12 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 KERNEL = "stylealign-java"
-# A healthy kernel answers in ~5 s; the stuck start (below) never does. Short first waits, longer ones in case the
-# machine is just busy. Three stuck starts in a row were seen once (2026-12-01), so there are six tries.
-STARTUP_TIMEOUTS = (20, 20, 30, 45, 60, 90)
+# A healthy kernel answers in ~2 s. rapaio-jupyter-kernel 3.0.1 had a start-up race (about one start in eight here
+# hung or exited; fixed by environment/kernel-fix). A start that still fails is retried with a fresh kernel, with
+# longer waits in case the machine is just busy.
+STARTUP_TIMEOUTS = (20, 30, 60)
 START_ATTEMPTS = len(STARTUP_TIMEOUTS)
+START_FAILURES = ("didn't respond", "died before replying")
 
 
 def execute(path: Path, out_dir: Path, timeout: int):
@@ -42,19 +44,29 @@ def execute(path: Path, out_dir: Path, timeout: int):
         except (CellExecutionError, CellTimeoutError, DeadKernelError) as e:
             error = e
         except RuntimeError as e:
-            # rapaio-jupyter-kernel 3.0.1 sometimes never answers after start-up (about one start in ten here: a race
-            # between its socket threads and its set-up); a fresh kernel does.
             # nbclient has already shut that kernel down; drop its exit hook, which would fail on the cleared manager.
             atexit.unregister(client._cleanup_kernel)
-            if "didn't respond" not in str(e) or attempt == START_ATTEMPTS:
+            if not any(f in str(e) for f in START_FAILURES):
                 raise
-            print(f"notebook {path.name}: kernel did not start ({e}); retrying", flush=True)
+            print(f"notebook {path.name}: kernel did not start ({e}); its log ends:\n{kernel_log_tail()}", flush=True)
+            if attempt == START_ATTEMPTS:
+                raise
+            print(f"notebook {path.name}: retrying with a fresh kernel", flush=True)
             continue
         break
     seconds = time.monotonic() - start
     # A failed notebook is kept too: its last output shows the error.
     nbformat.write(nb, out_dir / path.name)
     return nb, seconds, error
+
+
+def kernel_log_tail(lines=15):
+    """The last lines the kernel wrote (environment/kernel.sh sends its stderr there): why a start failed."""
+    log = Path(os.environ.get("STYLEALIGN_KERNEL_LOG", Path(__file__).resolve().parent / ".state" / "kernel.log"))
+    try:
+        return "".join(log.read_text(errors="replace").splitlines(keepends=True)[-lines:])
+    except OSError as e:
+        return f"(no kernel log: {e})"
 
 
 def first_heading(nb, fallback):
@@ -124,7 +136,9 @@ def write_report(out: Path, results, mode, exporter):
     report.cells.append(nbformat.v4.new_markdown_cell(summary))
     for path, nb, seconds, error in results:
         report.cells.append(nbformat.v4.new_markdown_cell(f"<a id='{path.stem}'></a>\n\n---\n"))
-        report.cells.extend(nb.cells)
+        for i, cell in enumerate(nb.cells):
+            # ids are unique per notebook only; the report joins them all
+            report.cells.append(nbformat.from_dict({**cell, "id": f"{path.stem[:50]}-{i}"}))
     body, _ = exporter.from_notebook_node(report)
     (out / "index.html").write_text(body, encoding="utf-8")
 

@@ -56,6 +56,19 @@ if [ ! -s "$kernel_jar" ]; then
     -DoutputDirectory="$state/kernel")
 fi
 
+# A fix for a start-up race in that jar, compiled against it; kernel.sh puts it first on the kernel's classpath
+# (environment/kernel-fix/.../LoopThread.java says what and why). Rebuilt when its source changes.
+fix_src="$env_dir/kernel-fix"
+fix_out="$state/kernel/fix"
+fix_hash="$(cd "$fix_src" && find . -name '*.java' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)"
+if [ "$(cat "$fix_out.stamp" 2>/dev/null)" != "$fix_hash" ] || [ ! -d "$fix_out" ]; then
+  say "compiling the kernel's start-up fix"
+  rm -rf "$fix_out.tmp" && mkdir -p "$fix_out.tmp"
+  javac -nowarn --release 17 -cp "$kernel_jar" -d "$fix_out.tmp" $(find "$fix_src" -name '*.java')
+  rm -rf "$fix_out" && mv "$fix_out.tmp" "$fix_out"
+  echo "$fix_hash" > "$fix_out.stamp"
+fi
+
 # --- The library and the notebook classpath ------------------------------------------------------------------------
 # The stamp covers everything the build reads; an unchanged tree with its outputs present is not rebuilt.
 sources_hash() {

@@ -96,7 +96,9 @@ class ConvolutionWorkaroundTest {
         Discriminator d = rosinality.discriminator().orElseThrow();
         Convolution.force(Convolution.Route.NATIVE);
         double unguarded = maxDiff(ref(r, "d_logits"), d.forward(ref(r, "img_noise_const")));
-        assertTrue(unguarded > 0.01, "the simulated fault should spoil an unguarded D, max error " + unguarded);
+        // NaN counts as spoiled: on some CPUs the engine's own fault on these shapes reads garbage (seen 2026-12-07)
+        assertTrue(Double.isNaN(unguarded) || unguarded > 0.01,
+                "the simulated fault should spoil an unguarded D, max error " + unguarded);
         Convolution.force(null);
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
