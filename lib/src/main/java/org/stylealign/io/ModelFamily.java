@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import org.stylealign.model.Devices;
 import org.stylealign.model.StyleGan2;
 
 import java.io.IOException;
@@ -164,10 +165,56 @@ public final class ModelFamily {
     private final Path file;
     private final Map<String, Member> members;
     private final Map<Path, org.stylealign.model.GeneratorConfig> configs = new java.util.concurrent.ConcurrentHashMap<>();
+    /** 1, or the factor by which {@link #preview} divides every member's resolution. */
+    private final int divisor;
 
     private ModelFamily(Path file, Map<String, Member> members) {
+        this(file, members, 1);
+    }
+
+    private ModelFamily(Path file, Map<String, Member> members, int divisor) {
         this.file = file;
         this.members = Collections.unmodifiableMap(members);
+        this.divisor = divisor;
+    }
+
+    /**
+     * The same family with every member cut to a lower resolution: its synthesis blocks above the new one are left out
+     * ({@link ModelIO#atResolution}; each block has its own toRGB, so the cut generator renders the image its lower
+     * blocks contribute). Every member's resolution is divided by the same factor ({@code parentResolution} is the
+     * parent's new one), so a resolution child stays a resolution child; none goes below 8 px. A quick stand-in for
+     * a large family where only the code paths matter (smoke runs): its images are not the family's images, and its
+     * discriminators get a fresh, untrained input layer.
+     */
+    public ModelFamily preview(int parentResolution) throws CheckpointException {
+        int own = config(parent().name()).resolution();
+        if (parentResolution > own || Integer.bitCount(parentResolution) != 1 || parentResolution < 8) {
+            throw new CheckpointException(file + ": preview resolution " + parentResolution
+                    + " must be a power of two from 8 up to the parent's " + own + " px");
+        }
+        ModelFamily base = divisor == 1 ? this : original();
+        ModelFamily v = new ModelFamily(file, members, divisor * (own / parentResolution));
+        v.configs.putAll(base.configs);
+        return v;
+    }
+
+    /** Whether {@link #preview} made this family (members load at lower resolutions than their files hold). */
+    public boolean isPreview() {
+        return divisor > 1;
+    }
+
+    /** The family as its files hold it (itself unless it is a {@link #preview}). */
+    public ModelFamily original() {
+        if (divisor == 1) {
+            return this;
+        }
+        ModelFamily f = new ModelFamily(file, members, 1);
+        f.configs.putAll(configs);
+        return f;
+    }
+
+    private int previewResolution(int own) {
+        return Math.max(8, own / divisor);
     }
 
     /** Reads a family file; every checkpoint it names must exist (a clear error names the first missing one). */
@@ -509,7 +556,10 @@ public final class ModelFamily {
         return b.toString();
     }
 
-    /** The generator architecture of a member, read from its file without building the networks (cached). */
+    /**
+     * The generator architecture of a member, read from its file without building the networks (cached); in a
+     * {@link #preview}, the architecture it loads with.
+     */
     public org.stylealign.model.GeneratorConfig config(String name) throws CheckpointException {
         Path ck = member(name).checkpoint();
         org.stylealign.model.GeneratorConfig c = configs.get(ck);
@@ -520,12 +570,19 @@ public final class ModelFamily {
             }
             configs.put(ck, c);
         }
-        return c;
+        return divisor == 1 ? c : ModelIO.cropped(c, previewResolution(c.resolution()));
     }
 
-    /** Loads a member's networks (G_ema always; G and D when its file holds them). */
+    /** Loads a member's networks (G_ema always; G and D when its file holds them), cut in a {@link #preview}. */
     public StyleGan2 load(String name) throws CheckpointException {
-        return ModelIO.load(member(name).checkpoint());
+        Path ck = member(name).checkpoint();
+        if (divisor == 1) {
+            return ModelIO.load(ck);
+        }
+        ImportedCheckpoint full = Checkpoints.read(ck);
+        int r = previewResolution(full.generatorConfig().resolution());
+        return ModelIO.build(r < full.generatorConfig().resolution() ? ModelIO.atResolution(full, r, 0) : full,
+                Devices.preferred());
     }
 
     /** The family as an indented tree, one member per line: "P  avataaars  (parent ...)". */

@@ -133,6 +133,12 @@ public final class ModelIO {
         return out;
     }
 
+    /** The architecture of {@code gc} without its blocks above {@code resolution} ({@link #atResolution}). */
+    public static GeneratorConfig cropped(GeneratorConfig gc, int resolution) {
+        return new GeneratorConfig(resolution, gc.imageChannels(), gc.zDim(), gc.wDim(), gc.mappingLayers(),
+                gc.mappingLrMul(), new java.util.TreeMap<>(gc.channels()).headMap(resolution, true));
+    }
+
     /**
      * The checkpoint as a lower-resolution model, the paper's resolution transfer (Fig. 30, 1024 -> 256 there): G and
      * G_ema keep the mapping and every synthesis block up to {@code resolution} (each block has its own toRGB, so the
@@ -151,8 +157,7 @@ public final class ModelIO {
         }
         GeneratorConfig small;
         try {
-            small = new GeneratorConfig(resolution, gc.imageChannels(), gc.zDim(), gc.wDim(), gc.mappingLayers(),
-                    gc.mappingLrMul(), new java.util.TreeMap<>(gc.channels()).headMap(resolution, true));
+            small = cropped(gc, resolution);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(ck.source() + ": cannot crop to " + resolution + " px (" + e.getMessage()
                     + ")", e);

@@ -1,7 +1,13 @@
 package org.stylealign.viz;
 
 import org.stylealign.io.CheckpointException;
+import org.stylealign.io.Checkpoints;
+import org.stylealign.io.ImportedCheckpoint;
+import org.stylealign.io.ModelIO;
 import org.stylealign.io.ModelFamily;
+import org.stylealign.model.Devices;
+import org.stylealign.model.GeneratorConfig;
+import org.stylealign.model.StyleGan2;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,9 +66,39 @@ public final class Workbench {
         return model(System.getenv(), System.getProperties());
     }
 
-    /** The aligned model family: STYLEALIGN_FAMILY (a family.json), else {@link #FAMILY} in the repository. */
+    /**
+     * Loads {@link #model()}. In a smoke run a model too costly per image is cut to a lower resolution, as
+     * {@link #family()} previews a family ({@link Budget#previewResolution}), and a line says so.
+     */
+    public static StyleGan2 loadModel() throws CheckpointException {
+        Path p = model();
+        if (!smoke()) {
+            return ModelIO.load(p);
+        }
+        ImportedCheckpoint ck = Checkpoints.read(p);
+        GeneratorConfig c = ck.generatorConfig();
+        int r = c == null ? 0 : Budget.previewResolution(c, threads());
+        if (c == null || r >= c.resolution()) {
+            return ModelIO.build(ck, Devices.preferred());
+        }
+        System.out.printf(Locale.ROOT, "Smoke run on a preview: %s cut from %d to %d px (one %d px image costs %.0fx "
+                + "the shipped parent's); the images below only check that every cell runs.%n", p.getFileName(),
+                c.resolution(), r, c.resolution(), Budget.cost(c));
+        return ModelIO.build(ModelIO.atResolution(ck, r, 0), Devices.preferred());
+    }
+
+    /**
+     * The aligned model family: STYLEALIGN_FAMILY (a family.json), else {@link #FAMILY} in the repository. In a smoke
+     * run, a family too costly per image is a {@link ModelFamily#preview} ({@link Budget#previewResolution}).
+     */
     public static ModelFamily family() throws CheckpointException {
-        return ModelFamily.load(family(System.getenv(), System.getProperties()));
+        ModelFamily f = ModelFamily.load(family(System.getenv(), System.getProperties()));
+        if (!smoke()) {
+            return f;
+        }
+        GeneratorConfig parent = f.config(f.parent().name());
+        int r = Budget.previewResolution(parent, threads());
+        return r < parent.resolution() ? f.preview(r) : f;
     }
 
     /** The sample budget for the family's resolution and this machine ({@link Budget}). */
