@@ -575,14 +575,29 @@ public final class ModelFamily {
 
     /** Loads a member's networks (G_ema always; G and D when its file holds them), cut in a {@link #preview}. */
     public StyleGan2 load(String name) throws CheckpointException {
-        Path ck = member(name).checkpoint();
-        if (divisor == 1) {
-            return ModelIO.load(ck);
+        return ModelIO.build(read(name), Devices.preferred());
+    }
+
+    /** Loads a snapshot of a member's {@link #trajectory}, cut in a {@link #preview} as the members are. */
+    public StyleGan2 load(Snapshot snapshot) throws CheckpointException {
+        return ModelIO.build(read(snapshot.checkpoint()), Devices.preferred());
+    }
+
+    /**
+     * A member's checkpoint as imported, without building networks (e.g. to fine-tune from it:
+     * {@code Snapshots.finetune}); cut in a {@link #preview}.
+     */
+    public ImportedCheckpoint read(String name) throws CheckpointException {
+        return read(member(name).checkpoint());
+    }
+
+    private ImportedCheckpoint read(Path file) throws CheckpointException {
+        ImportedCheckpoint full = Checkpoints.read(file);
+        if (divisor == 1 || full.generatorConfig() == null) {
+            return full;
         }
-        ImportedCheckpoint full = Checkpoints.read(ck);
         int r = previewResolution(full.generatorConfig().resolution());
-        return ModelIO.build(r < full.generatorConfig().resolution() ? ModelIO.atResolution(full, r, 0) : full,
-                Devices.preferred());
+        return r < full.generatorConfig().resolution() ? ModelIO.atResolution(full, r, 0) : full;
     }
 
     /** The family as an indented tree, one member per line: "P  avataaars  (parent ...)". */

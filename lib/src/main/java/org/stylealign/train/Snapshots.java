@@ -119,7 +119,12 @@ public final class Snapshots {
      * state and counters start from zero.
      */
     public static Trainer finetune(Path file, TrainConfig cfg, Device device) throws CheckpointException {
-        return build(Checkpoints.read(file), cfg, device);
+        return finetune(Checkpoints.read(file), cfg, device);
+    }
+
+    /** As {@link #finetune(Path, TrainConfig, Device)}, from a checkpoint already read (e.g. a family member's). */
+    public static Trainer finetune(ImportedCheckpoint ck, TrainConfig cfg, Device device) throws CheckpointException {
+        return build(ck, cfg, device);
     }
 
     private static Trainer build(ImportedCheckpoint ck, TrainConfig cfg, Device device) throws CheckpointException {

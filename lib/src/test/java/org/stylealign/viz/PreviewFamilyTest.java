@@ -72,6 +72,9 @@ class PreviewFamilyTest {
             assertEquals(32, m.discriminator().orElseThrow().config().resolution(), "D is cut too");
             assertEquals(32, m.trainingGenerator().orElseThrow().config().resolution());
         }
+        assertEquals(32, p.read("BIG").generatorConfig().resolution(), "what fine-tuning from a member starts from");
+        assertEquals(32, p.read("BIG").discriminatorConfig().resolution());
+        assertEquals(512, family.read("BIG").generatorConfig().resolution());
         try (StyleGan2 m = p.load("HALF")) {
             assertEquals(16, m.generator().config().resolution());
         }
