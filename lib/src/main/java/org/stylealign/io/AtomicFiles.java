@@ -26,6 +26,21 @@ public final class AtomicFiles {
         });
     }
 
+    /**
+     * A temporary file is private (rw-------); the file it becomes gets the permissions of the file it replaces, or
+     * rw-r--r-- (what the usual umask 022 gives a new file, as torch.save's files get) when there was none.
+     */
+    private static void permissions(Path tmp, Path target) throws IOException {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> p = Files.exists(target)
+                    ? Files.getPosixFilePermissions(target)
+                    : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+            Files.setPosixFilePermissions(tmp, p);
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its defaults apply
+        }
+    }
+
     public static void write(Path target, Body body) throws CheckpointException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
@@ -35,6 +50,7 @@ public final class AtomicFiles {
             try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
                 body.write(out);
             }
+            permissions(tmp, abs);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
