@@ -38,6 +38,19 @@ public final class ZeroShot {
      */
     public static final Map<String, String> ANALOGIES = Map.of("body_luminance", "skin_luminance");
 
+    /**
+     * The attribute read for {@code truth} across domains: {@link #ANALOGIES} either way round (a robot's body colour
+     * for a face's skin tone when reading faces, the reverse when reading robots, e.g. a translation's), or null.
+     */
+    static String analogy(String truth) {
+        String forward = ANALOGIES.get(truth);
+        if (forward != null) {
+            return forward;
+        }
+        return ANALOGIES.entrySet().stream().filter(e -> e.getValue().equals(truth)).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
+    }
+
     /** One zero-shot task: the child's truth {@code truth}, predicted by the parent reader's {@code readerAttribute}. */
     public record Task(Attribute truth, String readerAttribute) {
         public String name() {
@@ -51,7 +64,10 @@ public final class ZeroShot {
                 .map(Task::truth).toList();
     }
 
-    /** The tasks for a child domain: every shared attribute, then the analogies whose two ends exist. */
+    /**
+     * The tasks for a child domain: every shared attribute, then the analogies whose two ends exist. The roles can be
+     * swapped: a child's reader and the parent domain's labels give the tasks that score a translation.
+     */
     public static List<Task> tasks(AttributeClassifier parentReader, String childDomain) {
         List<Task> out = new ArrayList<>();
         for (Attribute c : Attribute.forDomain(childDomain)) {
@@ -59,7 +75,7 @@ public final class ZeroShot {
                 continue; // class lists differ between styles
             }
             String wanted = parentReader.attributes().stream().anyMatch(p -> p.name().equals(c.name())) ? c.name()
-                    : ANALOGIES.get(c.name());
+                    : analogy(c.name());
             for (Attribute p : parentReader.attributes()) {
                 if (p.name().equals(wanted) && p.kind() == c.kind()) {
                     out.add(new Task(c, p.name()));

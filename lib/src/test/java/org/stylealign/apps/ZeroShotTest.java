@@ -135,4 +135,18 @@ class ZeroShotTest {
         assertEquals(1, robot.size());
         assertEquals("skin_luminance -> body_luminance", robot.get(0).name());
     }
+
+    @Test
+    void theAnalogyWorksTheOtherWayRoundForTranslations() throws Exception {
+        // a translation to bottts is read by the robots' reader against the faces' labels
+        try (AttributeClassifier robots = AttributeClassifier.bundled("bottts").orElseThrow()) {
+            var tasks = ZeroShot.tasks(robots, "avataaars");
+            assertEquals(java.util.List.of("body_luminance -> skin_luminance"),
+                    tasks.stream().map(ZeroShot.Task::name).toList());
+        }
+        try (AttributeClassifier people = AttributeClassifier.bundled("personas").orElseThrow()) {
+            var names = ZeroShot.tasks(people, "avataaars").stream().map(ZeroShot.Task::name).sorted().toList();
+            assertEquals(java.util.List.of("facial_hair", "glasses", "hair_luminance", "skin_luminance"), names);
+        }
+    }
 }
