@@ -18,7 +18,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 KERNEL = "stylealign-java"
-# A healthy kernel answers in ~2 s. rapaio-jupyter-kernel 3.0.1 had a start-up race (about one start in eight here
+# A healthy kernel answers in ~2 s. rapaio-jupyter-kernel 3.0.1 has two start-up races (about one start in eight here
 # hung or exited; fixed by environment/kernel-fix). A start that still fails is retried with a fresh kernel, with
 # longer waits in case the machine is just busy.
 STARTUP_TIMEOUTS = (20, 30, 60)
