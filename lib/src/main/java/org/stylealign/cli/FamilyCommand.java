@@ -145,12 +145,14 @@ final class FamilyCommand extends Action {
                 models.add(member(target, Spec.parse("locality", v), ModelFamily.Role.LOCALITY, parent.name(), domain));
             }
             for (String v : resolution) {
-                models.add(member(target, Spec.parse("resolution", v), ModelFamily.Role.RESOLUTION, parent.name(), domain));
+                models.add(member(target, Spec.parse("resolution", v), ModelFamily.Role.RESOLUTION, parent.name(),
+                        domain));
             }
             for (String v : grandchildren) {
                 Spec s = Spec.parse("grandchild", v);
                 if (s.hint() == null || s.hint().isBlank()) {
-                    throw new UsageException("--grandchild '" + v + "' needs the member it was fine-tuned from: FILE:FROM");
+                    throw new UsageException("--grandchild '" + v
+                            + "' needs the member it was fine-tuned from: FILE:FROM");
                 }
                 models.add(member(target, new Spec(s.name(), s.file(), null), ModelFamily.Role.GRANDCHILD, s.hint(),
                         domain));

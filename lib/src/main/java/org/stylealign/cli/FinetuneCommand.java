@@ -22,12 +22,13 @@ import java.util.List;
         + "from its G_ema, D from its D (fresh without one)."})
 final class FinetuneCommand extends Action {
 
-    @Option(names = "--from", order = 1, paramLabel = "CHECKPOINT", description = "The parent, any checkpoint format (not "
-            + "needed to --resume).")
+    @Option(names = "--from", order = 1, paramLabel = "CHECKPOINT",
+            description = "The parent, any checkpoint format (not needed to --resume).")
     Path from;
 
-    @Option(names = "--freeze", order = 2, split = ",", paramLabel = "PART", description = "Parts kept as the parent's: "
-            + "mapping, affine, convs, torgb, const, noise, P@R, g.bR, d, d.bR.")
+    @Option(names = "--freeze", order = 2, split = ",", paramLabel = "PART",
+            description = "Parts kept as the parent's: mapping, affine, convs, torgb, const, noise, P@R, g.bR, d, "
+                    + "d.bR.")
     List<String> freeze = List.of();
 
     @Mixin

@@ -5,7 +5,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.PrintStream;
@@ -104,7 +103,7 @@ public final class Main extends Action {
 
     /** `stylealign completion`: picocli's bash completion script for the whole command tree. */
     @Command(name = "completion", header = "Print a bash completion script for stylealign",
-            description = {"Enable it in the current shell (zsh too, after bashcompinit) with",
+            description = {"picocli's script for bash (in zsh it loads bashcompinit). Enable it in this shell with",
             "  source <(bin/stylealign completion)", "with bin/ on PATH, so that the command is called stylealign."})
     static final class Completion extends Action {
         @Override

@@ -39,14 +39,16 @@ import java.util.stream.Stream;
 final class MetricsCommand extends Action {
 
     // Not required by picocli: the sub-commands do without it.
-    @Option(names = "--checkpoint", order = 1, paramLabel = "FILE|RUN_DIR", description = "A checkpoint, or a run folder "
-            + "(every snapshot-<kimg>.safetensors in it, in order). Required.")
+    @Option(names = "--checkpoint", order = 1, paramLabel = "FILE|RUN_DIR",
+            description = "A checkpoint, or a run folder (every snapshot-<kimg>.safetensors in it, in order). "
+                    + "Required.")
     Path checkpoint;
 
     @Mixin
     TrainOptions.Data data;
 
-    @Option(names = "--samples", order = 30, paramLabel = "N", description = "Samples per checkpoint (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--samples", order = 30, paramLabel = "N",
+            description = "Samples per checkpoint (default: ${DEFAULT-VALUE}).")
     int samples = 1000;
 
     @Mixin
@@ -59,16 +61,17 @@ final class MetricsCommand extends Action {
         Network network;
 
         static final class Network {
-            @Option(names = "--features", order = 42, paramLabel = "INCEPTION.pt", description = "A TorchScript feature network "
-                    + "(NVlabs' Inception).")
+            @Option(names = "--features", order = 42, paramLabel = "INCEPTION.pt",
+                    description = "A TorchScript feature network (NVlabs' Inception).")
             Path torchScript;
 
-            @Option(names = "--classifier", order = 43, paramLabel = "FILE.safetensors", description = "A domain classifier "
-                    + "(metrics train-classifier) instead of the bundled one.")
+            @Option(names = "--classifier", order = 43, paramLabel = "FILE.safetensors",
+                    description = "A domain classifier (metrics train-classifier) instead of the bundled one.")
             Path classifier;
         }
 
-        @Option(names = "--metric-set", order = 41, paramLabel = "NAMES", completionCandidates = Values.MetricNames.class,
+        @Option(names = "--metric-set", order = 41, paramLabel = "NAMES",
+                completionCandidates = Values.MetricNames.class,
                 description = "Metrics by registry name, comma-separated: ${COMPLETION-CANDIDATES} (default: "
                         + Quality.DEFAULT_METRICS + ").")
         String metricSet;
@@ -336,7 +339,8 @@ final class MetricsCommand extends Action {
             List<int[]> idx = new java.util.ArrayList<>();
             DatasetBuilder builder = new DatasetBuilder();
             for (String d : domains) {
-                BuildSpec tr = BuildSpec.of(d.trim(), org.stylealign.metrics.PartSegmenter.SIZE, count, seed).withMasks();
+                BuildSpec tr = BuildSpec.of(d.trim(), org.stylealign.metrics.PartSegmenter.SIZE, count, seed)
+                        .withMasks();
                 BuildSpec te = BuildSpec.of(d.trim(), org.stylealign.metrics.PartSegmenter.SIZE, testCount, 1001)
                         .withMasks();
                 out.println("datasets " + tr.id() + " and " + te.id() + " (built if missing)");
@@ -356,7 +360,8 @@ final class MetricsCommand extends Action {
                 out.printf(Locale.ROOT, "trained in %.0f s; wrote %s (%d bytes)%n", secs, dest, Files.size(dest));
                 out.println("provenance: " + s.provenance());
                 out.println("dataset,images,pixel_accuracy,mean_iou," + String.join(",",
-                        java.util.Arrays.stream(org.stylealign.data.PartClass.values()).map(c -> "iou_" + c.key()).toList()));
+                        java.util.Arrays.stream(org.stylealign.data.PartClass.values()).map(c -> "iou_" + c.key())
+                                .toList()));
                 for (ImageDataset ds : test) {
                     var e = s.evaluate(ds, ds.indices());
                     StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s,%d,%.4f,%.4f", e.dataset(),
@@ -407,7 +412,8 @@ final class MetricsCommand extends Action {
                     }
                     ImageDataset ds = ImageDataset.open(dir);
                     n = Math.min(n, ds.size());
-                    img = DomainFeatures.Source.of("data", ds).images(m, java.util.stream.IntStream.range(0, n).toArray());
+                    img = DomainFeatures.Source.of("data", ds).images(m,
+                            java.util.stream.IntStream.range(0, n).toArray());
                     what = n + " images of " + dir.getFileName();
                 } else {
                     Path ck = images.checkpoint;

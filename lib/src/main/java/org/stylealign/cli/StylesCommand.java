@@ -37,7 +37,8 @@ final class StylesCommand extends Action {
     @Mixin
     ModelArgs.Latents latents;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The folder to write (made if missing).")
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "The folder to write (made if missing).")
     Path dir;
 
     @Override

@@ -22,8 +22,8 @@ final class TrainCommand extends Action {
     @Mixin
     TrainOptions train;
 
-    @Option(names = "--channel-base", order = 60, paramLabel = "N", description = "Widths min(N/res, --channel-max) (default: "
-            + "${DEFAULT-VALUE}).")
+    @Option(names = "--channel-base", order = 60, paramLabel = "N",
+            description = "Widths min(N/res, --channel-max) (default: ${DEFAULT-VALUE}).")
     int channelBase = 2048;
 
     @Option(names = "--channel-max", order = 61, paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
@@ -39,7 +39,8 @@ final class TrainCommand extends Action {
     @Option(names = "--w-dim", order = 64, paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int wDim = 128;
 
-    @Option(names = "--mapping", order = 65, paramLabel = "N", description = "Mapping layers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mapping", order = 65, paramLabel = "N",
+            description = "Mapping layers (default: ${DEFAULT-VALUE}).")
     int mapping = 2;
 
     @Override

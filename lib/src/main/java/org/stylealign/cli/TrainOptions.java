@@ -35,27 +35,32 @@ final class TrainOptions {
             + "trajectory), metrics.csv, quality.csv.")
     Path out;
 
-    @Option(names = "--kimg", order = 21, required = true, paramLabel = "K", description = "Thousands of real images to show.")
+    @Option(names = "--kimg", order = 21, required = true, paramLabel = "K",
+            description = "Thousands of real images to show.")
     float kimg;
 
-    @Option(names = "--batch", order = 22, paramLabel = "N", description = "1..4 or a multiple of 4 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", order = 22, paramLabel = "N",
+            description = "1..4 or a multiple of 4 (default: ${DEFAULT-VALUE}).")
     int batch = 16;
 
-    @Option(names = "--r1-gamma", order = 23, paramLabel = "G", description = "R1 weight (default: 0.0002 res^2 / batch).")
+    @Option(names = "--r1-gamma", order = 23, paramLabel = "G",
+            description = "R1 weight (default: 0.0002 res^2 / batch).")
     Float r1Gamma;
 
-    @Option(names = "--pl-weight", order = 24, paramLabel = "W", description = "Path length weight (default: 2; 0: off).")
+    @Option(names = "--pl-weight", order = 24, paramLabel = "W",
+            description = "Path length weight (default: 2; 0: off).")
     Float plWeight;
 
-    @Option(names = "--lr", order = 25, paramLabel = "LR", description = "Adam's learning rate of G and D (default: 0.002).")
+    @Option(names = "--lr", order = 25, paramLabel = "LR",
+            description = "Adam's learning rate of G and D (default: 0.002).")
     Float lr;
 
     @Option(names = "--snapshot-kimg", order = 26, paramLabel = "K", description = "A snapshot every K kimg (default: "
             + "${DEFAULT-VALUE}).")
     float snapshotKimg = 4f;
 
-    @Option(names = "--train-seed", order = 27, paramLabel = "K", description = "Seed of the networks and the data order "
-            + "(default: --seed).")
+    @Option(names = "--train-seed", order = 27, paramLabel = "K",
+            description = "Seed of the networks and the data order (default: --seed).")
     Integer trainSeed;
 
     @Option(names = "--xflip", order = 28, description = "Mirror real images at random.")
@@ -65,8 +70,9 @@ final class TrainOptions {
             + "configuration from the snapshot).")
     boolean resume;
 
-    @Option(names = "--metrics", order = 40, paramLabel = "N", description = "At every snapshot, the registry's metrics of N "
-            + "samples against the training data, in OUT/quality.csv.")
+    @Option(names = "--metrics", order = 40, paramLabel = "N",
+            description = "At every snapshot, the registry's metrics of N samples against the training data, in "
+                    + "OUT/quality.csv.")
     Integer metrics;
 
     @Mixin
@@ -83,20 +89,23 @@ final class TrainOptions {
             @ArgGroup(exclusive = false)
             Domain domain;
 
-            @Option(names = "--data", order = 13, paramLabel = "DIR", description = "A built dataset folder, instead of --domain.")
+            @Option(names = "--data", order = 13, paramLabel = "DIR",
+                    description = "A built dataset folder, instead of --domain.")
             Path dir;
         }
 
         static final class Domain {
-            @Option(names = "--domain", order = 10, required = true, paramLabel = "NAME", description = "The data: a domain, built "
-                    + "into data/cache/ when missing (or --data). It may carry fixed transforms: avataaars-tx20, "
-                    + "avataaars-ty20, avataaars-rot180.")
+            @Option(names = "--domain", order = 10, required = true, paramLabel = "NAME",
+                    description = "The data: a domain, built into data/cache/ when missing (or --data). It may "
+                            + "carry fixed transforms: avataaars-tx20, avataaars-ty20, avataaars-rot180.")
             String name;
 
-            @Option(names = "--size", order = 11, required = true, paramLabel = "S", description = "Image size of --domain.")
+            @Option(names = "--size", order = 11, required = true, paramLabel = "S",
+                    description = "Image size of --domain.")
             int size;
 
-            @Option(names = "--count", order = 12, required = true, paramLabel = "N", description = "Images of --domain.")
+            @Option(names = "--count", order = 12, required = true, paramLabel = "N",
+                    description = "Images of --domain.")
             int count;
         }
 
