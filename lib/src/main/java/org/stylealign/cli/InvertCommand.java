@@ -68,8 +68,8 @@ final class InvertCommand extends Action {
     @Option(names = "--batch", paramLabel = "N", description = "Images inverted together (default: ${DEFAULT-VALUE}).")
     int batch = 8;
 
-    @Option(names = "--seed", paramLabel = "K", description = "Seed of the starting latents' noise (default: "
-            + "${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "K", description = "Seed of the noise added to the latent while it is "
+            + "optimised (default: ${DEFAULT-VALUE}).")
     int seed = 1;
 
     @Option(names = "--out", required = true, paramLabel = "LATENTS.npy", description = "The latents, float32.")
