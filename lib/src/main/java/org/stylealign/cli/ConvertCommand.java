@@ -4,46 +4,58 @@ import org.stylealign.io.Checkpoints;
 import org.stylealign.io.ImportedCheckpoint;
 import org.stylealign.io.ModelIO;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 
 /** `stylealign convert`: any supported checkpoint to the native safetensors format. */
-final class ConvertCommand implements Command {
+@Command(name = "convert", header = "A checkpoint in the native format (float16, G_ema, cropped)",
+        sortOptions = false, description = {"Any checkpoint the workbench reads to the native safetensors format; "
+        + "with --resolution, cropped to a lower resolution to fine-tune there (paper Fig. 30)."})
+final class ConvertCommand extends Action {
+
+    @Mixin
+    ModelArgs checkpoint;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR|FILE.safetensors",
+            description = "A .safetensors file, or a folder to write <checkpoint name>.safetensors into.")
+    Path out;
+
+    @Option(names = "--fp16", description = "Store float16 (half the size).")
+    boolean fp16;
+
+    @Option(names = "--ema-only", description = "Keep G_ema alone: what rendering needs, no G, D or optimiser state.")
+    boolean emaOnly;
+
+    @Option(names = "--resolution", paramLabel = "R",
+            description = "Crop G and D to R px (G keeps its blocks up to R; D gets a fresh fromRGB at R).")
+    Integer resolution;
+
+    @Option(names = "--seed", paramLabel = "K",
+            description = "With --resolution: the seed of D's new fromRGB layer (default: 0).")
+    Integer seed;
 
     @Override
-    public String name() {
-        return "convert";
-    }
-
-    @Override
-    public String summary() {
-        return "--checkpoint F --out DIR|FILE.safetensors [--fp16] [--ema-only] [--resolution R [--seed K]]: to the native "
-                + "format (--resolution: cropped to a lower resolution, to fine-tune there)";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = new Args(argv, Set.of("checkpoint", "out", "resolution", "seed"), Set.of("fp16", "ema-only"));
-        Path src = a.path("checkpoint");
-        if (!Files.isRegularFile(src)) {
-            throw new UsageException("--checkpoint " + src + ": no such file");
-        }
-        Path dest = a.path("out");
+    public Integer call() throws Exception {
+        PrintStream out = out();
+        Path src = checkpoint.file();
+        Path dest = this.out;
         if (!dest.getFileName().toString().endsWith(".safetensors")) {
             Files.createDirectories(dest);
             String stem = src.getFileName().toString().replaceFirst("\\.[^.]+$", "");
             dest = dest.resolve(stem + ".safetensors");
         }
         ImportedCheckpoint ck = Checkpoints.read(src);
-        if (a.has("resolution")) {
-            int r = a.intValue("resolution", 0);
-            ck = ModelIO.atResolution(ck, r, a.intValue("seed", 0));
-        } else if (a.has("seed")) {
+        if (resolution != null) {
+            ck = ModelIO.atResolution(ck, resolution, seed == null ? 0 : seed);
+        } else if (seed != null) {
             throw new UsageException("--seed goes with --resolution (it seeds D's new fromRGB layer)");
         }
-        if (a.has("ema-only")) {
+        if (emaOnly) {
             // what rendering needs (a third of a training snapshot): no training G, no D, no optimiser state
             if (ck.gEma() == null) {
                 throw new UsageException("--ema-only: " + src + " holds no G_ema");
@@ -51,9 +63,9 @@ final class ConvertCommand implements Command {
             ck = new ImportedCheckpoint(ck.source(), ck.format(), ck.generatorConfig(), ck.gEma(), null, null, null,
                     null, ck.metadata(), ck.notes());
         }
-        Checkpoints.writeNative(dest, ck, a.has("fp16"));
-        out.printf("%s (%s) -> %s (%s%s, %,d bytes)%n", src, ck.format(), dest, a.has("fp16") ? "float16" : "float32",
-                a.has("ema-only") ? ", G_ema only" : "", Files.size(dest));
+        Checkpoints.writeNative(dest, ck, fp16);
+        out.printf("%s (%s) -> %s (%s%s, %,d bytes)%n", src, ck.format(), dest, fp16 ? "float16" : "float32",
+                emaOnly ? ", G_ema only" : "", Files.size(dest));
         for (String n : ck.notes()) {
             out.println("note: " + n);
         }

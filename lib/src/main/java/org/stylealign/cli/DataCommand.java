@@ -12,169 +12,148 @@ import org.stylealign.data.DatasetBuilder;
 import org.stylealign.data.Domain;
 import org.stylealign.data.ImageDataset;
 import org.stylealign.data.Manifest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** `stylealign data build|list|info`: image domains into data/cache/. */
-public final class DataCommand implements Command {
-
-    private static final String USAGE = String.join("\n",
-            "usage: stylealign data build NAME --size S --count N --seed K [--masks] [--pairs ATTR]",
-            "                       [--rotate DEG|LO:HI] [--translate-x PCT|LO:HI] [--translate-y PCT|LO:HI]",
-            "                       [--flip yes|random] [--threads T] [--force]",
-            "       stylealign data list          domains, licences, and the datasets in data/cache/",
-            "       stylealign data info DIR      manifest of a built dataset (verifies its checksums)",
-            "--count is the number of images, or of before/after pairs with --pairs ATTR (a part such as mouth,",
-            "or a colour such as hairColor). Masks: avataaars, personas, micah.");
+/** `stylealign data build|list|info`: image domains into data/cache/ (data/README.md). */
+@Command(name = "data", header = "Build and inspect image domains in data/cache/",
+        subcommands = {DataCommand.Build.class, DataCommand.ListDomains.class, DataCommand.Info.class},
+        description = "DiceBear styles, emoji, MNIST, Fashion-MNIST; deterministic, with licences (data/README.md).")
+public final class DataCommand extends Action {
 
     @Override
-    public String name() {
-        return "data";
+    public Integer call() {
+        return usage();
     }
 
-    @Override
-    public String summary() {
-        return "build and inspect image domains (DiceBear, emoji, MNIST, Fashion-MNIST)";
-    }
+    @Command(name = "build", header = "Build a domain into data/cache/", sortOptions = false,
+            description = {"Deterministic for a name, size, count and seed; an existing build is reused unless "
+            + "--force. Masks: avataaars, personas, micah."})
+    static final class Build extends Action {
 
-    @Override
-    public int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
-            out.println(USAGE);
-            return args.length == 0 ? 2 : 0;
-        }
-        try {
-            return switch (args[0]) {
-                case "build" -> build(args, out);
-                case "list" -> list(out);
-                case "info" -> info(args, out);
-                default -> throw new UsageException("unknown action '" + args[0] + "'\n" + USAGE);
-            };
-        } catch (DataException e) {
-            err.println("stylealign data: " + e.getMessage());
-            return 1;
-        }
-    }
+        @Parameters(paramLabel = "NAME", description = "The domain (stylealign data list).")
+        String name;
 
-    private int build(String[] args, PrintStream out) {
-        String name = null;
-        Integer size = null;
-        Integer count = null;
-        Long seed = null;
-        boolean masks = false;
-        boolean force = false;
-        String pairs = null;
-        BuildSpec.Range rot = BuildSpec.Range.fixed(0);
-        BuildSpec.Range tx = BuildSpec.Range.fixed(0);
-        BuildSpec.Range ty = BuildSpec.Range.fixed(0);
-        BuildSpec.Flip flip = BuildSpec.Flip.NONE;
+        @Option(names = "--size", required = true, paramLabel = "S", description = "Image size in pixels.")
+        int size;
+
+        @Option(names = "--count", required = true, paramLabel = "N",
+                description = "The number of images, or of before/after pairs with --pairs.")
+        int count;
+
+        @Option(names = "--seed", required = true, paramLabel = "K", description = "Builder seed.")
+        int seed;
+
+        @Option(names = "--masks", description = "Also the exact part masks.")
+        boolean masks;
+
+        @Option(names = "--pairs", paramLabel = "ATTR", description = "Before/after pairs changing one attribute: a "
+                + "part such as mouth, or a colour such as hairColor.")
+        String pairs;
+
+        @Option(names = "--rotate", paramLabel = "DEG|LO:HI", defaultValue = "0",
+                converter = Values.RangeConverter.class, description = "Rotation in degrees: fixed, or uniform per "
+                + "image from LO:HI.")
+        BuildSpec.Range rot;
+
+        @Option(names = "--translate-x", paramLabel = "PCT|LO:HI", defaultValue = "0",
+                converter = Values.RangeConverter.class, description = "Shift right in percent of the size.")
+        BuildSpec.Range tx;
+
+        @Option(names = "--translate-y", paramLabel = "PCT|LO:HI", defaultValue = "0",
+                converter = Values.RangeConverter.class, description = "Shift down in percent of the size.")
+        BuildSpec.Range ty;
+
+        @Option(names = "--flip", paramLabel = "FLIP", defaultValue = "no", converter = Values.FlipConverter.class,
+                completionCandidates = Values.Flips.class,
+                description = "Mirror: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+        BuildSpec.Flip flip;
+
+        @Option(names = "--threads", paramLabel = "T", description = "Default: the CPUs, ${DEFAULT-VALUE}.")
         int threads = Runtime.getRuntime().availableProcessors();
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--size" -> size = intArg(args, ++i, a);
-                case "--count" -> count = intArg(args, ++i, a);
-                case "--seed" -> seed = (long) intArg(args, ++i, a);
-                case "--threads" -> threads = intArg(args, ++i, a);
-                case "--masks" -> masks = true;
-                case "--force" -> force = true;
-                case "--pairs" -> pairs = value(args, ++i, a);
-                case "--rotate" -> rot = BuildSpec.Range.parse(value(args, ++i, a));
-                case "--translate-x" -> tx = BuildSpec.Range.parse(value(args, ++i, a));
-                case "--translate-y" -> ty = BuildSpec.Range.parse(value(args, ++i, a));
-                case "--flip" -> {
-                    String v = value(args, ++i, a);
-                    flip = switch (v) {
-                        case "yes", "always" -> BuildSpec.Flip.ALWAYS;
-                        case "random" -> BuildSpec.Flip.RANDOM;
-                        case "no" -> BuildSpec.Flip.NONE;
-                        default -> throw new UsageException("--flip takes yes, random or no, not '" + v + "'");
-                    };
+
+        @Option(names = "--force", description = "Build again even when the dataset exists.")
+        boolean force;
+
+        /** What the options ask for; the builder checks the domain and its options. */
+        BuildSpec spec() {
+            if (count <= 0) {
+                throw new UsageException("--count must be > 0, got " + count);
+            }
+            if (threads <= 0) {
+                throw new UsageException("--threads must be > 0, got " + threads);
+            }
+            return new BuildSpec(name, size, count, seed, masks, pairs, new BuildSpec.Transform(rot, tx, ty, flip));
+        }
+
+        @Override
+        public Integer call() {
+            PrintStream out = out();
+            BuildSpec spec = spec();
+            DatasetBuilder builder = new DatasetBuilder().threads(threads).force(force);
+            int total = spec.images();
+            long t0 = System.nanoTime();
+            long[] lastPrint = {t0};
+            builder.progress(n -> {
+                long now = System.nanoTime();
+                if (now - lastPrint[0] > 10_000_000_000L || n == total) {
+                    lastPrint[0] = now;
+                    out.printf(Locale.ROOT, "  %d / %d images, %.1f s%n", n, total, (now - t0) / 1e9);
                 }
-                default -> {
-                    if (a.startsWith("-") || name != null) {
-                        throw new UsageException("unexpected argument '" + a + "'\n" + USAGE);
+            });
+            Path dir = builder.build(spec);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Manifest m = ImageDataset.verify(dir);
+            out.printf(Locale.ROOT, "%s: %d images %dx%d x%d%s in %.1f s (%.1f images/s, %d threads)%n", dir,
+                    m.count(), m.size(), m.size(), m.channels(), m.masks() ? " with masks" : "", secs,
+                    m.count() / secs, threads);
+            out.println("licence: " + m.licence());
+            out.println("attribution: " + m.attribution());
+            return 0;
+        }
+    }
+
+    @Command(name = "list", header = "The domains, their licences, and what is built")
+    static final class ListDomains extends Action {
+        @Override
+        public Integer call() {
+            PrintStream out = out();
+            out.println("domains:");
+            for (Domain d : Domain.all()) {
+                out.printf("  %-15s %s%s | %s%n", d.name(), d.licence(), d.maskable() ? " | masks" : "",
+                        d.attribution());
+            }
+            Path cache = DataPaths.locate().cacheDir();
+            out.println("built in " + cache + ":");
+            if (Files.isDirectory(cache)) {
+                try (var s = Files.list(cache)) {
+                    List<Path> dirs = s.filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).sorted().toList();
+                    for (Path p : dirs) {
+                        out.println("  " + p.getFileName());
                     }
-                    name = a;
+                } catch (java.io.IOException e) {
+                    throw new DataException("cannot list " + cache + ": " + e.getMessage(), e);
                 }
             }
+            return 0;
         }
-        if (name == null || size == null || count == null || seed == null) {
-            throw new UsageException("build needs NAME, --size, --count and --seed\n" + USAGE);
-        }
-        if (count <= 0) {
-            throw new UsageException("--count must be > 0, got " + count);
-        }
-        if (threads <= 0) {
-            throw new UsageException("--threads must be > 0, got " + threads);
-        }
-        BuildSpec spec = new BuildSpec(name, size, count, seed, masks, pairs,
-                new BuildSpec.Transform(rot, tx, ty, flip));
-        DatasetBuilder builder = new DatasetBuilder().threads(threads).force(force);
-        int total = spec.images();
-        long t0 = System.nanoTime();
-        long[] lastPrint = {t0};
-        builder.progress(n -> {
-            long now = System.nanoTime();
-            if (now - lastPrint[0] > 10_000_000_000L || n == total) {
-                lastPrint[0] = now;
-                out.printf(Locale.ROOT, "  %d / %d images, %.1f s%n", n, total, (now - t0) / 1e9);
+    }
+
+    @Command(name = "info", header = "The manifest of a built dataset, checksums verified")
+    static final class Info extends Action {
+
+        @Parameters(paramLabel = "DIR", description = "A dataset folder, or its name in data/cache/.")
+        String dir;
+
+        @Override
+        public Integer call() {
+            Path p = Path.of(dir);
+            if (!Files.isDirectory(p)) {
+                p = DataPaths.locate().cacheDir().resolve(dir);
             }
-        });
-        Path dir = builder.build(spec);
-        double secs = (System.nanoTime() - t0) / 1e9;
-        Manifest m = ImageDataset.verify(dir);
-        out.printf(Locale.ROOT, "%s: %d images %dx%d x%d%s in %.1f s (%.1f images/s, %d threads)%n", dir,
-                m.count(), m.size(), m.size(), m.channels(), m.masks() ? " with masks" : "", secs,
-                m.count() / secs, threads);
-        out.println("licence: " + m.licence());
-        out.println("attribution: " + m.attribution());
-        return 0;
-    }
-
-    private int list(PrintStream out) {
-        out.println("domains:");
-        for (Domain d : Domain.all()) {
-            out.printf("  %-15s %s%s | %s%n", d.name(), d.licence(), d.maskable() ? " | masks" : "", d.attribution());
-        }
-        Path cache = DataPaths.locate().cacheDir();
-        out.println("built in " + cache + ":");
-        if (Files.isDirectory(cache)) {
-            try (var s = Files.list(cache)) {
-                List<Path> dirs = s.filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).sorted().toList();
-                for (Path p : dirs) {
-                    out.println("  " + p.getFileName());
-                }
-            } catch (java.io.IOException e) {
-                throw new DataException("cannot list " + cache + ": " + e.getMessage(), e);
-            }
-        }
-        return 0;
-    }
-
-    private int info(String[] args, PrintStream out) {
-        if (args.length != 2) {
-            throw new UsageException("info takes one dataset folder\n" + USAGE);
-        }
-        Path p = Path.of(args[1]);
-        if (!Files.isDirectory(p)) {
-            p = DataPaths.locate().cacheDir().resolve(args[1]);
-        }
-        out.print(ImageDataset.verify(p).toJson());
-        return 0;
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new UsageException(flag + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static int intArg(String[] args, int i, String flag) {
-        String v = value(args, i, flag);
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new UsageException(flag + " takes an integer, not '" + v + "'");
+            out().print(ImageDataset.verify(p).toJson());
+            return 0;
         }
     }
 }

@@ -4,48 +4,53 @@ import org.stylealign.export.GeneratorExport;
 import org.stylealign.model.Generator;
 import org.stylealign.model.StyleGan2;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /** `stylealign export`: the generator as TorchScript or ONNX, with the stored noise (docs/export.md). */
-final class ExportCommand implements Command {
+@Command(name = "export", header = "The generator as TorchScript or ONNX", sortOptions = false,
+        description = {"For torch.jit.load / DJL or ONNX Runtime: z -> image and ws -> image, with the stored noise "
+        + "(docs/export.md)."})
+final class ExportCommand extends Action {
+
+    @Mixin
+    ModelArgs checkpoint;
+
+    @Option(names = "--format", required = true, paramLabel = "FORMAT", converter = Values.FormatConverter.class,
+            completionCandidates = Values.Formats.class, description = "${COMPLETION-CANDIDATES}.")
+    GeneratorExport.Format format;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "G.pt or G.onnx (ONNX also writes "
+            + "G.synthesis.onnx beside it: ws -> image).")
+    Path dest;
+
+    @Option(names = "--res", paramLabel = "R",
+            description = "The image of a lower block: a power of two from 8 up to the model's (default: the model's).")
+    Integer res;
+
+    @Option(names = "--truncation", paramLabel = "PSI", defaultValue = "1", description = "TorchScript: the default "
+            + "of truncation_psi; ONNX: built into G.onnx (default: ${DEFAULT-VALUE}).")
+    float psi;
 
     @Override
-    public String name() {
-        return "export";
-    }
-
-    @Override
-    public String summary() {
-        return "--checkpoint F --format torchscript|onnx --out G.pt|G.onnx [--res R] [--truncation PSI]: the "
-                + "generator (z -> image, ws -> image, stored noise) for torch.jit.load / ONNX Runtime; --res: the "
-                + "image of a lower block; --truncation: TorchScript's default psi, built into G.onnx (docs/export.md)";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = new Args(argv, Set.of("checkpoint", "format", "out", "res", "truncation"), Set.of());
-        String f = a.require("format").trim().toLowerCase();
-        GeneratorExport.Format format = switch (f) {
-            case "torchscript" -> GeneratorExport.Format.TORCHSCRIPT;
-            case "onnx" -> GeneratorExport.Format.ONNX;
-            default -> throw new UsageException("--format must be torchscript or onnx, got '" + f + "'");
-        };
-        Path dest = a.path("out");
+    public Integer call() throws Exception {
+        PrintStream out = out();
         if (Files.isDirectory(dest)) {
             throw new UsageException("--out " + dest + " is a folder: name the file, e.g. G.pt or G.onnx");
         }
-        float psi = ModelArgs.truncation(a);
         if (!Float.isFinite(psi)) {
             throw new UsageException("--truncation must be a finite number, got " + psi);
         }
-        try (StyleGan2 model = ModelArgs.load(a)) {
+        try (StyleGan2 model = checkpoint.load()) {
             Generator g = model.generator();
             int own = g.config().resolution();
-            int res = a.intValue("res", own);
+            int res = this.res == null ? own : this.res;
             if (res > own || res < 8 || Integer.bitCount(res) != 1) {
                 throw new UsageException("--res must be a power of two from 8 up to the model's " + own + ", got "
                         + res);
@@ -59,7 +64,7 @@ final class ExportCommand implements Command {
             List<Path> files = format == GeneratorExport.Format.ONNX
                     ? GeneratorExport.onnx(g, dest, res, psi)
                     : GeneratorExport.torchScript(g, dest, res, psi);
-            out.printf("%s (%s, %d px%s) -> %s, truncation %s (%s), stored noise%n", a.path("checkpoint"),
+            out.printf("%s (%s, %d px%s) -> %s, truncation %s (%s), stored noise%n", checkpoint.checkpoint,
                     model.format(), res, res == own ? "" : " of " + own, format.name().toLowerCase(), psi,
                     format == GeneratorExport.Format.ONNX ? "built in" : "the default of truncation_psi");
             for (Path p : files) {

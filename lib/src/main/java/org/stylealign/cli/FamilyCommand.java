@@ -12,6 +12,9 @@ import org.stylealign.io.ModelFamily;
 import org.stylealign.io.ModelIO;
 import org.stylealign.model.GeneratorConfig;
 import org.stylealign.model.StyleGan2;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,50 +26,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * `stylealign family init|add|check`: a family.json from checkpoints a user already has (paths relative to the
  * file, no weights copied), one more member with its role, and a check that every member loads and shares the
  * parent's architecture (a resolution child differs only in resolution).
  */
-final class FamilyCommand implements Command {
-
-    private static final String USAGE = String.join("\n",
-            "usage: stylealign family init --parent [NAME=]FILE [--child [NAME=]FILE[:close|distant]]...",
-            "                              [--control [NAME=]FILE]... [--grandchild [NAME=]FILE:FROM]...",
-            "                              [--locality [NAME=]FILE:shift_x=20,shift_y=0,rotate=180,flip]...",
-            "                              [--resolution [NAME=]FILE]... [--domain D] [--out family.json] [--force]",
-            "       stylealign family add [--family family.json] --role ROLE [--distance close|distant]",
-            "                              [--from NAME] [--transform shift_x=20,...] [--name NAME] [--domain D] FILE",
-            "       stylealign family check [--family family.json]",
-            "Roles: parent, child, grandchild, control, locality, resolution (README: \"Bring your own family\").",
-            "NAME defaults to the file name without its extension; --domain names the parent's domain (default: its",
-            "name); children take their own name as domain, the other roles the parent's. Any checkpoint format.");
+@Command(name = "family", header = "Make and check a family.json of your own checkpoints",
+        subcommands = {FamilyCommand.Init.class, FamilyCommand.Add.class, FamilyCommand.Check.class},
+        description = {"Any checkpoint format; paths relative to the file, no weights copied. Roles: parent, child, "
+                + "grandchild, control, locality, resolution (README: \"Bring your own family\")."})
+final class FamilyCommand extends Action {
 
     @Override
-    public String name() {
-        return "family";
-    }
-
-    @Override
-    public String summary() {
-        return "init|add|check a family.json of your own aligned checkpoints (roles, architecture check, tree)";
-    }
-
-    @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
-            out.println(USAGE);
-            return args.length == 0 ? 2 : 0;
-        }
-        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-        return switch (args[0]) {
-            case "init" -> init(rest, out);
-            case "add" -> add(rest, out);
-            case "check" -> check(new Args(rest, Set.of("family"), Set.of()).get("family", "family.json"), out);
-            default -> throw new UsageException("unknown action '" + args[0] + "'\n" + USAGE);
-        };
+    public Integer call() {
+        return usage();
     }
 
     /** One member as the command line names it: [NAME=]FILE[:HINT]. */
@@ -104,99 +78,188 @@ final class FamilyCommand implements Command {
         }
     }
 
-    private int init(String[] argv, PrintStream out) throws CheckpointException {
-        Args a = new Args(argv, Set.of("parent", "child", "control", "grandchild", "locality", "resolution", "domain",
-                "out"), Set.of("force"));
-        if (!a.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + a.positional().get(0) + "'\n" + USAGE);
-        }
-        if (a.all("parent").size() != 1) {
-            throw new UsageException("give exactly one --parent (got " + a.all("parent").size() + ")");
-        }
-        Path target = Path.of(a.get("out", "family.json"));
-        if (Files.exists(target) && !a.has("force")) {
-            throw new UsageException(target + " exists: add members with 'stylealign family add', or pass --force "
-                    + "to replace it");
-        }
-        Spec parent = Spec.parse("parent", a.all("parent").get(0));
-        if (parent.hint() != null) {
-            throw new UsageException("--parent '" + a.all("parent").get(0) + "': a parent takes no ':" + parent.hint()
-                    + "' hint");
-        }
-        String domain = a.get("domain", parent.name());
-        JsonArray models = new JsonArray();
-        models.add(member(target, parent, ModelFamily.Role.PARENT, null, domain));
-        for (String v : a.all("child")) {
-            models.add(member(target, Spec.parse("child", v), ModelFamily.Role.CHILD, parent.name(), null));
-        }
-        for (String v : a.all("control")) {
-            models.add(member(target, Spec.parse("control", v), ModelFamily.Role.CONTROL, null, domain));
-        }
-        for (String v : a.all("locality")) {
-            models.add(member(target, Spec.parse("locality", v), ModelFamily.Role.LOCALITY, parent.name(), domain));
-        }
-        for (String v : a.all("resolution")) {
-            models.add(member(target, Spec.parse("resolution", v), ModelFamily.Role.RESOLUTION, parent.name(), domain));
-        }
-        for (String v : a.all("grandchild")) {
-            Spec s = Spec.parse("grandchild", v);
-            if (s.hint() == null || s.hint().isBlank()) {
-                throw new UsageException("--grandchild '" + v + "' needs the member it was fine-tuned from: FILE:FROM");
+    @Command(name = "init", header = "Write a family.json from checkpoints by role", sortOptions = false,
+            description = {"NAME defaults to the file name without its extension; children take their own name as "
+            + "domain, the other roles the parent's domain. Nothing is written when a file is missing or a value "
+            + "is wrong."})
+    static final class Init extends Action {
+
+        @Option(names = "--parent", required = true, paramLabel = "[NAME=]FILE", description = "The model the others "
+                + "were fine-tuned from (exactly one).")
+        List<String> parents;
+
+        @Option(names = "--child", paramLabel = "[NAME=]FILE[:close|distant]",
+                description = "Fine-tuned from the parent; the distance is a hint. Repeatable.")
+        List<String> children = List.of();
+
+        @Option(names = "--control", paramLabel = "[NAME=]FILE",
+                description = "Trained independently of the parent (the not-aligned baseline). Repeatable.")
+        List<String> controls = List.of();
+
+        @Option(names = "--grandchild", paramLabel = "[NAME=]FILE:FROM",
+                description = "Fine-tuned from the member FROM. Repeatable.")
+        List<String> grandchildren = List.of();
+
+        @Option(names = "--locality", paramLabel = "[NAME=]FILE:TRANSFORM", description = "Fine-tuned on the parent's "
+                + "domain moved by a fixed transform: shift_x=20,shift_y=0,rotate=180,flip. Repeatable.")
+        List<String> locality = List.of();
+
+        @Option(names = "--resolution", paramLabel = "[NAME=]FILE",
+                description = "Fine-tuned from the parent at a lower resolution. Repeatable.")
+        List<String> resolution = List.of();
+
+        @Option(names = "--domain", paramLabel = "D", description = "The parent's domain (default: its name).")
+        String domain;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "Default: ${DEFAULT-VALUE}.")
+        Path target = Path.of("family.json");
+
+        @Option(names = "--force", description = "Replace an existing file.")
+        boolean force;
+
+        @Override
+        public Integer call() throws CheckpointException {
+            PrintStream out = out();
+            if (parents.size() != 1) {
+                throw new UsageException("give exactly one --parent (got " + parents.size() + ")");
             }
-            models.add(member(target, new Spec(s.name(), s.file(), null), ModelFamily.Role.GRANDCHILD, s.hint(),
-                    domain));
+            if (Files.exists(target) && !force) {
+                throw new UsageException(target + " exists: add members with 'stylealign family add', or pass --force "
+                        + "to replace it");
+            }
+            Spec parent = Spec.parse("parent", parents.get(0));
+            if (parent.hint() != null) {
+                throw new UsageException("--parent '" + parents.get(0) + "': a parent takes no ':" + parent.hint()
+                        + "' hint");
+            }
+            String domain = this.domain != null ? this.domain : parent.name();
+            JsonArray models = new JsonArray();
+            models.add(member(target, parent, ModelFamily.Role.PARENT, null, domain));
+            for (String v : children) {
+                models.add(member(target, Spec.parse("child", v), ModelFamily.Role.CHILD, parent.name(), null));
+            }
+            for (String v : controls) {
+                models.add(member(target, Spec.parse("control", v), ModelFamily.Role.CONTROL, null, domain));
+            }
+            for (String v : locality) {
+                models.add(member(target, Spec.parse("locality", v), ModelFamily.Role.LOCALITY, parent.name(), domain));
+            }
+            for (String v : resolution) {
+                models.add(member(target, Spec.parse("resolution", v), ModelFamily.Role.RESOLUTION, parent.name(),
+                        domain));
+            }
+            for (String v : grandchildren) {
+                Spec s = Spec.parse("grandchild", v);
+                if (s.hint() == null || s.hint().isBlank()) {
+                    throw new UsageException("--grandchild '" + v
+                            + "' needs the member it was fine-tuned from: FILE:FROM");
+                }
+                models.add(member(target, new Spec(s.name(), s.file(), null), ModelFamily.Role.GRANDCHILD, s.hint(),
+                        domain));
+            }
+            JsonObject root = new JsonObject();
+            root.addProperty("about", "written by stylealign family init; paths are relative to this file");
+            root.add("models", models);
+            ModelFamily f = write(target, root);
+            out.println("wrote " + target + " (" + f.names().size() + " models)");
+            out.print(f.tree());
+            out.println("next: stylealign family check --family " + target);
+            return 0;
         }
-        JsonObject root = new JsonObject();
-        root.addProperty("about", "written by stylealign family init; paths are relative to this file");
-        root.add("models", models);
-        ModelFamily f = write(target, root);
-        out.println("wrote " + target + " (" + f.names().size() + " models)");
-        out.print(f.tree());
-        out.println("next: stylealign family check --family " + target);
-        return 0;
     }
 
-    private int add(String[] argv, PrintStream out) throws CheckpointException {
-        Args a = new Args(argv, Set.of("family", "role", "distance", "from", "transform", "name", "domain"), Set.of());
-        if (a.positional().size() != 1) {
-            throw new UsageException("give one checkpoint file to add (got " + a.positional() + ")\n" + USAGE);
+    @Command(name = "add", header = "Add one member to a family.json", sortOptions = false,
+            description = "The new family is verified before it replaces the file.")
+    static final class Add extends Action {
+
+        @Parameters(paramLabel = "FILE", description = "The checkpoint, any format.")
+        String file;
+
+        @Option(names = "--family", paramLabel = "FILE", description = "Default: ${DEFAULT-VALUE}.")
+        Path target = Path.of("family.json");
+
+        @Option(names = "--role", required = true, paramLabel = "ROLE", converter = Values.RoleConverter.class,
+                completionCandidates = Values.Roles.class, description = "${COMPLETION-CANDIDATES}.")
+        ModelFamily.Role role;
+
+        @Option(names = "--distance", paramLabel = "DISTANCE", completionCandidates = Values.Distances.class,
+                description = "A child's: ${COMPLETION-CANDIDATES}.")
+        String distance;
+
+        @Option(names = "--from", paramLabel = "NAME", description = "The member it was fine-tuned from (a "
+                + "grandchild's is required; default: the parent).")
+        String from;
+
+        @Option(names = "--transform", paramLabel = "TRANSFORM", description = "A locality child's: "
+                + "shift_x=20,shift_y=0,rotate=180,flip.")
+        String transform;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Default: the file name without its extension.")
+        String name;
+
+        @Option(names = "--domain", paramLabel = "D", description = "Default: a child's name, else the parent's "
+                + "domain.")
+        String domain;
+
+        @Override
+        public Integer call() throws CheckpointException {
+            PrintStream out = out();
+            ModelFamily family = ModelFamily.load(target);
+            JsonObject root = json(target);
+            Spec s = Spec.parse("name", (name != null ? name + "=" : "") + file);
+            String hint = switch (role) {
+                case CHILD -> distance;
+                case LOCALITY -> {
+                    if (transform == null) {
+                        throw new UsageException("--transform is required for --role locality");
+                    }
+                    yield transform;
+                }
+                default -> null;
+            };
+            if (distance != null && role != ModelFamily.Role.CHILD) {
+                throw new UsageException("--distance is a hint for --role child");
+            }
+            if (transform != null && role != ModelFamily.Role.LOCALITY) {
+                throw new UsageException("--transform belongs to --role locality");
+            }
+            String from = switch (role) {
+                case PARENT, CONTROL -> null;
+                case GRANDCHILD -> {
+                    if (this.from == null) {
+                        throw new UsageException("--from is required for --role grandchild");
+                    }
+                    yield this.from;
+                }
+                default -> this.from != null ? this.from : family.parent().name();
+            };
+            if (role == ModelFamily.Role.PARENT && family.members().stream().anyMatch(m -> m.declared()
+                    && m.role() == ModelFamily.Role.PARENT)) {
+                throw new UsageException(target + " already has a parent (" + family.parent().name() + ")");
+            }
+            String domain = this.domain != null ? this.domain
+                    : role == ModelFamily.Role.CHILD ? s.name() : family.parent().domain();
+            root.getAsJsonArray("models").add(member(target, new Spec(s.name(), s.file(), hint), role, from, domain));
+            ModelFamily f = write(target, root);
+            out.println("added " + s.name() + " (" + f.member(s.name()).roleText() + ") to " + target);
+            out.print(f.tree());
+            return 0;
         }
-        Path target = Path.of(a.get("family", "family.json"));
-        ModelFamily family = ModelFamily.load(target);
-        JsonObject root = json(target);
-        String roleText = a.require("role").trim().toLowerCase(Locale.ROOT);
-        ModelFamily.Role role = java.util.Arrays.stream(ModelFamily.Role.values())
-                .filter(r -> r != ModelFamily.Role.OTHER && r.key().equals(roleText)).findFirst()
-                .orElseThrow(() -> new UsageException("--role must be one of parent, child, grandchild, control, "
-                        + "locality, resolution; got '" + a.get("role", "") + "'"));
-        String file = a.positional().get(0);
-        Spec s = Spec.parse("name", (a.has("name") ? a.get("name", "") + "=" : "") + file);
-        String hint = switch (role) {
-            case CHILD -> a.get("distance", null);
-            case LOCALITY -> a.require("transform");
-            default -> null;
-        };
-        if (a.has("distance") && role != ModelFamily.Role.CHILD) {
-            throw new UsageException("--distance is a hint for --role child");
+    }
+
+    @Command(name = "check", header = "Check that every member loads and fits its role",
+            description = {"Compares each member's architecture with the parent's (a resolution child differs in "
+            + "resolution only), prints a table, the tree and the roles; exit 1 naming each member that does not "
+            + "load or does not fit its role."})
+    static final class Check extends Action {
+
+        @Option(names = "--family", paramLabel = "FILE", description = "Default: ${DEFAULT-VALUE}.")
+        String family = "family.json";
+
+        @Override
+        public Integer call() throws CheckpointException {
+            return check(family, out());
         }
-        if (a.has("transform") && role != ModelFamily.Role.LOCALITY) {
-            throw new UsageException("--transform belongs to --role locality");
-        }
-        String from = switch (role) {
-            case PARENT, CONTROL -> null;
-            case GRANDCHILD -> a.require("from");
-            default -> a.get("from", family.parent().name());
-        };
-        if (role == ModelFamily.Role.PARENT && family.members().stream().anyMatch(m -> m.declared()
-                && m.role() == ModelFamily.Role.PARENT)) {
-            throw new UsageException(target + " already has a parent (" + family.parent().name() + ")");
-        }
-        String domain = a.get("domain", role == ModelFamily.Role.CHILD ? s.name() : family.parent().domain());
-        root.getAsJsonArray("models").add(member(target, new Spec(s.name(), s.file(), hint), role, from, domain));
-        ModelFamily f = write(target, root);
-        out.println("added " + s.name() + " (" + f.member(s.name()).roleText() + ") to " + target);
-        out.print(f.tree());
-        return 0;
     }
 
     /** Loads every member, compares its architecture with the parent's, prints a table, the tree and the roles. */

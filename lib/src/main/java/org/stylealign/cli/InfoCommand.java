@@ -11,27 +11,31 @@ import org.stylealign.model.GeneratorConfig;
 import org.stylealign.model.StyleGan2;
 import org.stylealign.model.StyleLayer;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.Set;
 
 /** `stylealign info`: what a checkpoint holds. */
-final class InfoCommand implements Command {
+@Command(name = "info", header = "Format, architecture, parameters, style layers of a checkpoint",
+        sortOptions = false, description = {"The format, the architecture inferred from the tensors, parameter counts "
+        + "of G_ema, G and D, the StyleSpace layers, and a check of the engine's convolutions on this CPU against "
+        + "the double-precision definition (docs/numerics.md)."})
+final class InfoCommand extends Action {
+
+    @Mixin
+    ModelArgs checkpoint;
+
+    @Option(names = "--no-check", description = "Skip the convolution check (G and D once at batch 2).")
+    boolean noCheck;
 
     @Override
-    public String name() {
-        return "info";
-    }
-
-    @Override
-    public String summary() {
-        return "--checkpoint F [--no-check]: format, architecture, parameter counts, style layers, convolution check";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = new Args(argv, Set.of("checkpoint"), Set.of("no-check"));
-        try (StyleGan2 model = ModelArgs.load(a)) {
+    public Integer call() throws Exception {
+        PrintStream out = out();
+        try (StyleGan2 model = checkpoint.load()) {
             Generator g = model.generator();
             GeneratorConfig c = g.config();
             out.println("checkpoint   " + model.source());
@@ -57,7 +61,7 @@ final class InfoCommand implements Command {
             for (String n : model.notes()) {
                 out.println("note         " + n);
             }
-            if (!a.has("no-check")) {
+            if (!noCheck) {
                 convolutionCheck(model, out);
             }
         }

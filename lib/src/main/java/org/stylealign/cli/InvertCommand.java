@@ -11,6 +11,9 @@ import org.stylealign.metrics.DomainFeatures;
 import org.stylealign.model.Generator;
 import org.stylealign.model.StyleGan2;
 import org.stylealign.viz.ImageGrid;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -20,71 +23,97 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * `stylealign invert`: images into a latent space by optimisation (the projector.py workflow of NVlabs and
  * rosinality), batch by batch, with a progress line per batch.
  */
-final class InvertCommand implements Command {
+@Command(name = "invert", header = "Images into a latent space by optimisation", sortOptions = false,
+        description = {"The projector.py workflow of NVlabs and rosinality, batch by batch, with a progress line per "
+        + "batch (docs/apps.md)."})
+final class InvertCommand extends Action {
+
+    /** The library's settings: the options' defaults (the same for every space). */
+    private static final Inversion.Options DEFAULTS = Inversion.Options.defaults(Inversion.Space.W_PLUS);
+
+    @Mixin
+    ModelArgs checkpoint;
+
+    @Option(names = "--images", required = true, paramLabel = "IMAGES", description = "A float32 .npy [N, C, R, R] "
+            + "in [-1, 1] (as render --out x.npy writes), a built dataset folder, or a folder of R x R PNGs.")
+    Path images;
+
+    @Option(names = "--count", paramLabel = "N", description = "The first N images (default: all).")
+    int count = Integer.MAX_VALUE;
+
+    @Option(names = "--space", paramLabel = "SPACE", defaultValue = "w+", converter = Values.SpaceConverter.class,
+            completionCandidates = Values.Spaces.class,
+            description = "The latent space: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Inversion.Space space;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Optimisation steps (default: ${DEFAULT-VALUE}).")
+    int steps = DEFAULTS.steps();
+
+    @Option(names = "--lr", paramLabel = "LR", description = "Adam's learning rate (default: ${DEFAULT-VALUE}).")
+    float lr = DEFAULTS.learningRate();
+
+    @Option(names = "--pixel", paramLabel = "W", description = "Weight of the pixel loss (default: ${DEFAULT-VALUE}).")
+    float pixel = DEFAULTS.pixelWeight();
+
+    @Option(names = "--perceptual", paramLabel = "W", description = "Weight of the perceptual loss on the bundled "
+            + "domain classifier's features (default: ${DEFAULT-VALUE}; 0: off).")
+    float perceptual = DEFAULTS.perceptualWeight();
+
+    @Option(names = "--batch", paramLabel = "N", description = "Images inverted together (default: ${DEFAULT-VALUE}).")
+    int batch = 8;
+
+    @Option(names = "--seed", paramLabel = "K", description = "Seed of the noise added to the latent while it is "
+            + "optimised (default: ${DEFAULT-VALUE}).")
+    int seed = 1;
+
+    @Option(names = "--out", required = true, paramLabel = "LATENTS.npy", description = "The latents, float32.")
+    Path dest;
+
+    @Option(names = "--ws", paramLabel = "WS.npy", description = "Also the ws [N, numWs, W] they give.")
+    Path ws;
+
+    @Option(names = "--render", paramLabel = "RECON", description = "Also the reconstructions: a .png grid or a .npy.")
+    Path render;
 
     @Override
-    public String name() {
-        return "invert";
-    }
-
-    @Override
-    public String summary() {
-        return "--checkpoint F --images IMAGES.npy|DATASET_DIR|PNG_DIR [--count N] [--space z|z+|w|w+] [--steps 500] "
-                + "[--lr 0.1] [--pixel 1] [--perceptual 1] [--batch 8] --out LATENTS.npy [--ws WS.npy] "
-                + "[--render RECON.png|.npy]: optimisation inversion";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = new Args(argv, Set.of("checkpoint", "images", "count", "space", "steps", "lr", "pixel", "perceptual",
-                "batch", "out", "ws", "render", "seed"), Set.of());
-        Path dest = a.path("out");
+    public Integer call() throws Exception {
+        PrintStream out = out();
         if (!dest.getFileName().toString().endsWith(".npy")) {
             throw new UsageException("--out must end in .npy (the latents, float32), got " + dest);
         }
-        Inversion.Space space;
-        try {
-            space = Inversion.Space.parse(a.get("space", "w+"));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--space: " + e.getMessage());
-        }
-        Inversion.Options d = Inversion.Options.defaults(space);
         Inversion.Options o;
         try {
-            o = new Inversion.Options(space, a.intValue("steps", d.steps()), a.floatValue("lr", d.learningRate()),
-                    d.rampUp(), d.rampDown(), d.latentNoise(), a.floatValue("pixel", d.pixelWeight()),
-                    a.floatValue("perceptual", d.perceptualWeight()), a.intValue("seed", 1));
+            o = new Inversion.Options(space, steps, lr, DEFAULTS.rampUp(), DEFAULTS.rampDown(), DEFAULTS.latentNoise(),
+                    pixel, perceptual, seed);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        int batch = a.intValue("batch", 8);
         if (batch < 1) {
             throw new UsageException("--batch must be at least 1");
         }
-        try (StyleGan2 model = ModelArgs.load(a); NDManager m = model.generator().manager().newSubManager();
+        try (StyleGan2 model = checkpoint.load(); NDManager m = model.generator().manager().newSubManager();
              DomainFeatures f = o.perceptualWeight() > 0 ? DomainFeatures.bundled().orElseThrow(() ->
                      new UsageException("no bundled domain classifier for the perceptual loss: use --perceptual 0"))
                      : null) {
             Generator g = model.generator();
-            NDArray images = images(a.path("images"), a.intValue("count", Integer.MAX_VALUE), g, m);
+            NDArray images = images(this.images, count, g, m);
             long n = images.getShape().get(0);
             out.printf(Locale.ROOT, "%d images into %s of %s, %d steps each (lr %.3g, pixel %.3g, perceptual %.3g)%n",
-                    n, space, a.path("checkpoint").getFileName(), o.steps(), o.learningRate(), o.pixelWeight(),
+                    n, space, checkpoint.checkpoint.getFileName(), o.steps(), o.learningRate(), o.pixelWeight(),
                     o.perceptualWeight());
-            List<NDArray> latents = new ArrayList<>(), ws = new ArrayList<>(), recon = new ArrayList<>();
+            List<NDArray> latents = new ArrayList<>(), wss = new ArrayList<>(), recon = new ArrayList<>();
             double pixel = 0;
             for (long s = 0; s < n; s += batch) {
                 NDArray part = images.get(s + ":" + Math.min(n, s + batch));
                 Inversion.Result r = Inversion.invert(g, part, f, o, null);
                 latents.add(r.latent());
-                ws.add(r.ws());
+                wss.add(r.ws());
                 recon.add(r.images());
                 pixel += r.meanPixel() * r.pixel().length;
                 out.printf(Locale.ROOT, "images %d-%d: loss %.4f -> %.4f, mean |pixel error| %.4f, %.1f s%n", s,
@@ -92,11 +121,11 @@ final class InvertCommand implements Command {
                         r.seconds());
             }
             write(dest, concat(latents));
-            if (a.has("ws")) {
-                write(a.path("ws"), concat(ws));
+            if (ws != null) {
+                write(ws, concat(wss));
             }
-            if (a.has("render")) {
-                Path rp = a.path("render");
+            if (render != null) {
+                Path rp = render;
                 NDArray all = concat(recon);
                 if (rp.getFileName().toString().endsWith(".npy")) {
                     write(rp, all);

@@ -8,57 +8,68 @@ import org.stylealign.io.HostTensor;
 import org.stylealign.io.ModelIO;
 import org.stylealign.io.Npy;
 import org.stylealign.model.Generator;
-import org.stylealign.model.Noise;
 import org.stylealign.model.StyleGan2;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 
-/** The options that several commands share: the checkpoint, the latents, truncation and noise. */
+/** The model selection several commands share (a picocli mixin): {@code --checkpoint FILE}. */
 final class ModelArgs {
 
-    static final Set<String> LATENT_OPTIONS = Set.of("checkpoint", "seeds", "z", "truncation", "noise", "out");
+    @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "The model: a rosinality "
+            + ".pt, an NVlabs .pkl (PyTorch or TensorFlow), a native .safetensors (the format is read from the file).")
+    Path checkpoint;
 
-    private ModelArgs() {
+    /** The checkpoint file, named in the error when it is not there. */
+    Path file() {
+        if (!Files.isRegularFile(checkpoint)) {
+            throw new UsageException("--checkpoint " + checkpoint + ": no such file");
+        }
+        return checkpoint;
     }
 
-    static StyleGan2 load(Args a) throws CheckpointException {
-        Path ck = a.path("checkpoint");
-        if (!Files.isRegularFile(ck)) {
-            throw new UsageException("--checkpoint " + ck + ": no such file");
-        }
-        return ModelIO.load(ck);
+    StyleGan2 load() throws CheckpointException {
+        return ModelIO.load(file());
     }
 
-    /** z from --seeds (numpy RandomState per seed) or --z (a [N, zDim] float .npy). */
-    static NDArray latents(Args a, Generator g, NDManager m) throws CheckpointException {
-        if (a.has("seeds") == a.has("z")) {
-            throw new UsageException("give exactly one of --seeds and --z");
-        }
-        if (a.has("seeds")) {
-            return g.zFromSeeds(m, a.seeds("seeds"));
-        }
-        Path file = a.path("z");
-        HostTensor z = Npy.read(file);
-        int zDim = g.config().zDim();
-        if (z.rank() != 2 || z.shape()[1] != zDim) {
-            throw new UsageException("--z " + file + ": expected shape [N, " + zDim + "], got " + z.shapeString());
-        }
-        return m.create(z.values(), new Shape(z.shape())).duplicate();
-    }
+    /** The latents of render and styles (a mixin): {@code --seeds | --z}, and {@code --truncation}. */
+    static final class Latents {
 
-    static Noise noise(Args a) {
-        String n = a.get("noise", "const");
-        return switch (n) {
-            case "const" -> Noise.constant();
-            case "random" -> Noise.random();
-            case "none" -> Noise.none();
-            default -> throw new UsageException("--noise must be const, random or none; got '" + n + "'");
-        };
-    }
+        @ArgGroup(multiplicity = "1")
+        Source source;
 
-    static float truncation(Args a) {
-        return a.floatValue("truncation", 1f);
+        static final class Source {
+            @Option(names = "--seeds", paramLabel = "SEEDS", converter = Values.Seeds.Converter.class,
+                    description = "z from seeds (numpy RandomState per seed, as NVlabs' generate.py): 1,2,5-8.")
+            Values.Seeds seeds;
+
+            @Option(names = "--z", paramLabel = "Z.npy", description = "z from a float32 .npy [N, z dim].")
+            Path z;
+        }
+
+        @Option(names = "--truncation", paramLabel = "PSI", defaultValue = "1",
+                description = "Truncation psi toward the average w (default: ${DEFAULT-VALUE}: none).")
+        float truncation;
+
+        /** z from --seeds (numpy RandomState per seed) or --z (a [N, zDim] float .npy). */
+        NDArray latents(Generator g, NDManager m) throws CheckpointException {
+            if (source.seeds != null) {
+                return g.zFromSeeds(m, source.seeds.values());
+            }
+            Path file = source.z;
+            HostTensor z = Npy.read(file);
+            int zDim = g.config().zDim();
+            if (z.rank() != 2 || z.shape()[1] != zDim) {
+                throw new UsageException("--z " + file + ": expected shape [N, " + zDim + "], got " + z.shapeString());
+            }
+            return m.create(z.values(), new Shape(z.shape())).duplicate();
+        }
+
+        /** The seeds of --seeds; none for --z. */
+        long[] seeds() {
+            return source.seeds == null ? new long[0] : source.seeds.values();
+        }
     }
 }

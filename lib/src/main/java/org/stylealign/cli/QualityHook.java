@@ -27,14 +27,14 @@ final class QualityHook implements TrainingRun.SnapshotHook, AutoCloseable {
         this.log = log;
     }
 
-    static QualityHook open(Args a, ImageDataset data, Path outDir, PrintStream out) throws Exception {
-        int n = a.intValue("metrics", 0);
+    static QualityHook open(int n, MetricsCommand.Features options, ImageDataset data, PrintStream out, Path outDir)
+            throws Exception {
         if (n < 2) {
-            throw new UsageException("--metrics takes the number of samples (at least 2), got " + a.get("metrics", ""));
+            throw new UsageException("--metrics takes the number of samples (at least 2), got " + n);
         }
-        FeatureExtractor fx = MetricsCommand.extractor(a);
+        FeatureExtractor fx = options.extractor();
         try {
-            Quality q = MetricsCommand.metricSet(a, Quality.against(fx, data, null, n));
+            Quality q = options.metricSet(Quality.against(fx, data, null, n));
             Path csv = outDir.resolve(QualityLog.FILE);
             out.printf(Locale.ROOT, "quality at each snapshot: %s by %s, %d samples vs %d real images -> %s%n",
                     String.join(", ", q.metricNames()), fx.name(), n, q.realCount(), csv);

@@ -12,6 +12,10 @@ import org.stylealign.model.StyleCodes;
 import org.stylealign.model.StyleGan2;
 import org.stylealign.model.StyleLayer;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,30 +26,32 @@ import java.nio.file.StandardCopyOption;
  * `stylealign styles`: the StyleSpace of a batch: one s_XX.npy [N, channels] per layer (raw affine outputs, as in
  * the StyleSpace paper), z.npy, ws.npy [N, numWs, W], and index.json describing every file.
  */
-final class StylesCommand implements Command {
+@Command(name = "styles", header = "The StyleSpace of a batch: every layer's S as .npy", sortOptions = false,
+        description = {"Writes one s_XX.npy [N, channels] per style layer (raw affine outputs, as in the StyleSpace "
+        + "paper), z.npy, ws.npy [N, numWs, W] and index.json describing every file."})
+final class StylesCommand extends Action {
+
+    @Mixin
+    ModelArgs model;
+
+    @Mixin
+    ModelArgs.Latents latents;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "The folder to write (made if missing).")
+    Path dir;
 
     @Override
-    public String name() {
-        return "styles";
-    }
-
-    @Override
-    public String summary() {
-        return "--checkpoint F (--seeds .. | --z Z.npy) [--truncation PSI] --out DIR: S of every layer as .npy";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = new Args(argv, ModelArgs.LATENT_OPTIONS, java.util.Set.of());
-        Path dir = a.path("out");
+    public Integer call() throws Exception {
+        PrintStream out = out();
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new UsageException("--out " + dir + " exists and is not a folder");
         }
         Files.createDirectories(dir);
-        try (StyleGan2 model = ModelArgs.load(a); NDManager m = model.generator().manager().newSubManager()) {
+        try (StyleGan2 model = this.model.load(); NDManager m = model.generator().manager().newSubManager()) {
             Generator g = model.generator();
-            NDArray z = ModelArgs.latents(a, g, m);
-            float psi = ModelArgs.truncation(a);
+            NDArray z = latents.latents(g, m);
+            float psi = latents.truncation;
             NDArray ws = org.stylealign.model.Inference.call(() -> {
                 NDArray w = g.broadcast(g.mapping(z));
                 return psi != 1f ? g.truncate(w, psi) : w;

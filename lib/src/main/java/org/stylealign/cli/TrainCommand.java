@@ -1,49 +1,53 @@
 package org.stylealign.cli;
 
-import org.stylealign.model.Devices;
 import org.stylealign.data.ImageDataset;
+import org.stylealign.model.Devices;
 import org.stylealign.model.GeneratorConfig;
 import org.stylealign.train.TrainConfig;
 import org.stylealign.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** `stylealign train`: a StyleGAN2 from scratch on a built domain, with snapshots, metrics CSV and resume. */
-final class TrainCommand implements Command {
+@Command(name = "train", header = "Train a StyleGAN2 from scratch on a domain", sortOptions = false,
+        description = {"With snapshots, a metrics CSV and resume (docs/metrics.md). The model options' defaults are "
+        + "small, CPU-sized; NVlabs uses --channel-base 32768 --channel-max 512 --z-dim 512 --w-dim 512 --mapping 8."})
+final class TrainCommand extends Action {
 
-    private static final Set<String> ARCH = Set.of("channel-base", "channel-max", "channels", "z-dim", "w-dim",
-            "mapping");
+    @Mixin
+    TrainOptions train;
 
-    static final String USAGE = String.join("\n",
-            "usage: stylealign train (--domain NAME --size S --count N [--seed K] | --data DIR) --out DIR --kimg K",
-            "model:  [--channel-base 2048 --channel-max 64 | --channels 4:64,8:64,...] [--z-dim 128] [--w-dim 128]",
-            "        [--mapping 2]   (small CPU-sized defaults; NVlabs uses 32768/512, 512, 512, 8)",
-            TrainOptions.DATA_USAGE);
+    @Option(names = "--channel-base", order = 60, paramLabel = "N",
+            description = "Widths min(N/res, --channel-max) (default: ${DEFAULT-VALUE}).")
+    int channelBase = 2048;
+
+    @Option(names = "--channel-max", order = 61, paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int channelMax = 64;
+
+    @Option(names = "--channels", order = 62, paramLabel = "RES:CH,...", converter = Values.Widths.Converter.class,
+            description = "Widths per resolution instead, e.g. 4:64,8:64,16:64,32:64.")
+    Values.Widths channels;
+
+    @Option(names = "--z-dim", order = 63, paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int zDim = 128;
+
+    @Option(names = "--w-dim", order = 64, paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int wDim = 128;
+
+    @Option(names = "--mapping", order = 65, paramLabel = "N",
+            description = "Mapping layers (default: ${DEFAULT-VALUE}).")
+    int mapping = 2;
 
     @Override
-    public String name() {
-        return "train";
-    }
-
-    @Override
-    public String summary() {
-        return "train a StyleGAN2 on a domain: (--domain NAME --size S --count N | --data DIR) --out DIR --kimg K";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h")) {
-            out.println(USAGE);
-            return argv.length == 0 ? 2 : 0;
-        }
-        Args a = new Args(argv, TrainOptions.valued(ARCH), TrainOptions.FLAGS);
-        a.path("out");
-        Path resume = TrainOptions.resumable(a);
-        ImageDataset data = TrainOptions.dataset(a, out);
+    public Integer call() throws Exception {
+        var out = out();
+        Path resume = train.resumable();
+        ImageDataset data = train.data.dataset(out);
         if (resume != null) {
             Trainer t = TrainOptions.resume(resume, out);
             try {
@@ -52,32 +56,29 @@ final class TrainCommand implements Command {
                 t.close();
                 throw e;
             }
-            return TrainOptions.run(t, data, a, out);
+            return train.run(t, data, out);
         }
-        GeneratorConfig gc = architecture(a, data.imageSize(), data.channels());
-        TrainConfig cfg = TrainOptions.config(a, gc.resolution(), List.of());
+        GeneratorConfig gc = architecture(data.imageSize(), data.channels());
+        TrainConfig cfg = train.config(gc.resolution(), List.of());
         Trainer t = Trainer.fromScratch(gc, Trainer.matchingDiscriminator(gc), cfg, Devices.preferred(), cfg.seed());
-        return TrainOptions.run(t, data, a, out);
+        return train.run(t, data, out);
     }
 
-    static GeneratorConfig architecture(Args a, int resolution, int channels) {
+    GeneratorConfig architecture(int resolution, int imageChannels) {
         Map<Integer, Integer> widths;
-        if (a.has("channels")) {
-            if (a.has("channel-base") || a.has("channel-max")) {
+        if (channels != null) {
+            if (given("--channel-base") || given("--channel-max")) {
                 throw new UsageException("give --channels or --channel-base/--channel-max, not both");
             }
-            widths = TrainOptions.channels(a.get("channels", ""));
+            widths = channels.byResolution();
         } else {
-            int base = a.intValue("channel-base", 2048);
-            int max = a.intValue("channel-max", 64);
-            if (base <= 0 || max <= 0) {
+            if (channelBase <= 0 || channelMax <= 0) {
                 throw new UsageException("--channel-base and --channel-max must be positive");
             }
-            widths = GeneratorConfig.channelsFromBase(resolution, base, max);
+            widths = GeneratorConfig.channelsFromBase(resolution, channelBase, channelMax);
         }
         try {
-            return new GeneratorConfig(resolution, channels, a.intValue("z-dim", 128), a.intValue("w-dim", 128),
-                    a.intValue("mapping", 2), 0.01f, widths);
+            return new GeneratorConfig(resolution, imageChannels, zDim, wDim, mapping, 0.01f, widths);
         } catch (IllegalArgumentException e) {
             throw new UsageException("bad architecture for " + resolution + "px data: " + e.getMessage());
         }

@@ -140,7 +140,7 @@ class CliTest {
         Result both = run("render", "--checkpoint", Fixtures.rosinality().toString(), "--seeds", "1", "--z",
                 "z.npy", "--out", tmp.resolve("x.npy").toString());
         assertEquals(2, both.code());
-        assertTrue(both.err().contains("exactly one of --seeds and --z"), both.err());
+        assertTrue(both.err().contains("--seeds=SEEDS, --z=Z.npy are mutually exclusive"), both.err());
 
         Result noise = run("render", "--checkpoint", Fixtures.rosinality().toString(), "--seeds", "1",
                 "--noise", "loud", "--out", tmp.resolve("x.npy").toString());

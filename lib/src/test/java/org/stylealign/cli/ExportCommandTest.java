@@ -63,7 +63,7 @@ class ExportCommandTest {
         String out = tmp.resolve("G.onnx").toString();
         CliTest.Result r = CliTest.run("export", "--checkpoint", ck, "--format", "keras", "--out", out);
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--format must be torchscript or onnx, got 'keras'"), r.err());
+        assertTrue(r.err().contains("'--format': must be torchscript or onnx, got 'keras'"), r.err());
         r = CliTest.run("export", "--checkpoint", ck, "--format", "onnx", "--out", out, "--res", "64");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--res must be a power of two from 8 up to the model's 32, got 64"), r.err());

@@ -3,9 +3,8 @@ package org.stylealign.cli;
 import org.junit.jupiter.api.Test;
 import org.stylealign.train.TrainConfig;
 
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,10 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** One training recipe: the command line and the library's {@link TrainConfig#recipe} give the same run. */
 class TrainRecipeTest {
 
-    private static TrainConfig cli(String... argv) {
-        Set<String> valued = new HashSet<>(TrainOptions.DATA);
-        valued.addAll(TrainOptions.RUN);
-        return TrainOptions.config(new Args(argv, valued, TrainOptions.FLAGS), 32, List.of());
+    private static TrainConfig cli(String... options) {
+        List<String> argv = new ArrayList<>(List.of("train", "--data", "d", "--out", "o", "--kimg", "1"));
+        argv.addAll(List.of(options));
+        return CliParseTest.parsed(TrainCommand.class, argv.toArray(new String[0])).train.config(32, List.of());
     }
 
     @Test
