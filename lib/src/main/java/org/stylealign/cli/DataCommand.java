@@ -29,7 +29,8 @@ public final class DataCommand extends Action {
 
     @Command(name = "build", header = "Build a domain into data/cache/", sortOptions = false,
             description = {"Deterministic for a name, size, count and seed; an existing build is reused unless "
-            + "--force. Masks: avataaars, personas, micah."})
+            + "--force. Masks: avataaars, personas, micah. Emoji: --split train|test builds one side of the fixed "
+            + "name split, --count all every name there is (data/README.md)."})
     static final class Build extends Action {
 
         @Parameters(paramLabel = "NAME", description = "The domain (stylealign data list).")
@@ -39,8 +40,9 @@ public final class DataCommand extends Action {
         int size;
 
         @Option(names = "--count", required = true, paramLabel = "N",
-                description = "The number of images, or of before/after pairs with --pairs.")
-        int count;
+                description = "The number of images, or of before/after pairs with --pairs; 'all' for every name of an "
+                + "emoji set (or of its --split).")
+        String count;
 
         @Option(names = "--seed", required = true, paramLabel = "K", description = "Builder seed.")
         int seed;
@@ -70,28 +72,49 @@ public final class DataCommand extends Action {
                 description = "Mirror: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
         BuildSpec.Flip flip;
 
+        @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "all", converter = SplitConverter.class,
+                description = "Emoji only: the train or test names of the fixed name split (data.EmojiSplit, 20% "
+                + "test), or all (default).")
+        BuildSpec.Split split;
+
+        @Option(names = "--edges", description = "Replace every image by its edge map (data.EdgeMaps: Sobel, "
+                + "thresholded, dark lines on white).")
+        boolean edges;
+
         @Option(names = "--threads", paramLabel = "T", description = "Default: the CPUs, ${DEFAULT-VALUE}.")
         int threads = Runtime.getRuntime().availableProcessors();
 
         @Option(names = "--force", description = "Build again even when the dataset exists.")
         boolean force;
 
-        /** What the options ask for; the builder checks the domain and its options. */
+        /** What the options ask for; the builder checks the domain and its options ('--count all': see call()). */
         BuildSpec spec() {
-            if (count <= 0) {
-                throw new UsageException("--count must be > 0, got " + count);
+            int n;
+            if ("all".equals(count)) {
+                n = 1; // a placeholder: call() asks the builder how many names there are
+            } else {
+                try {
+                    n = Integer.parseInt(count.trim());
+                } catch (NumberFormatException e) {
+                    throw new UsageException("--count takes an integer or 'all', not '" + count + "'");
+                }
+                if (n <= 0) {
+                    throw new UsageException("--count must be > 0, got " + n);
+                }
             }
             if (threads <= 0) {
                 throw new UsageException("--threads must be > 0, got " + threads);
             }
-            return new BuildSpec(name, size, count, seed, masks, pairs, new BuildSpec.Transform(rot, tx, ty, flip));
+            return new BuildSpec(name, size, n, seed, masks, pairs, new BuildSpec.Transform(rot, tx, ty, flip), split,
+                    edges);
         }
 
         @Override
         public Integer call() {
             PrintStream out = out();
-            BuildSpec spec = spec();
+            BuildSpec built = spec();
             DatasetBuilder builder = new DatasetBuilder().threads(threads).force(force);
+            BuildSpec spec = "all".equals(count) ? built.withCount(builder.available(name, split)) : built;
             int total = spec.images();
             long t0 = System.nanoTime();
             long[] lastPrint = {t0};
@@ -111,6 +134,18 @@ public final class DataCommand extends Action {
             out.println("licence: " + m.licence());
             out.println("attribution: " + m.attribution());
             return 0;
+        }
+    }
+
+    /** train | test | all, for --split. */
+    static final class SplitConverter implements picocli.CommandLine.ITypeConverter<BuildSpec.Split> {
+        @Override
+        public BuildSpec.Split convert(String v) {
+            try {
+                return BuildSpec.Split.parse(v);
+            } catch (DataException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 

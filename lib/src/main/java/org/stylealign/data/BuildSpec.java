@@ -11,9 +11,35 @@ import java.util.SplittableRandom;
  *                      "hairColor") set to another value; the dataset then holds 2 * count images, before at even
  *                      and after at odd indices
  * @param transform rotation / translation / flip given to DiceBear, recorded as numeric targets
+ * @param split     emoji only: build from the train or the test names of {@link EmojiSplit} (ALL: every name)
+ * @param edges     replace every image by its edge map ({@link EdgeMaps}): the edge-map child's data (Fig. 37)
  */
 public record BuildSpec(String domain, int size, int count, long seed, boolean masks, String pairAttribute,
-                        Transform transform) {
+                        Transform transform, Split split, boolean edges) {
+
+    /** Which emoji names a build draws from ({@link EmojiSplit}); ALL for every other domain. */
+    public enum Split {
+        ALL, TRAIN, TEST;
+
+        public static Split parse(String s) {
+            return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "all" -> ALL;
+                case "train" -> TRAIN;
+                case "test" -> TEST;
+                default -> throw new DataException("split must be train, test or all, not '" + s + "'");
+            };
+        }
+
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** A build of every name without edge maps (the form before splits and edges existed). */
+    public BuildSpec(String domain, int size, int count, long seed, boolean masks, String pairAttribute,
+                     Transform transform) {
+        this(domain, size, count, seed, masks, pairAttribute, transform, Split.ALL, false);
+    }
 
     /** Inclusive integer range; lo == hi means a fixed value. */
     public record Range(int lo, int hi) {
@@ -107,6 +133,16 @@ public record BuildSpec(String domain, int size, int count, long seed, boolean m
         if (pairAttribute != null && pairAttribute.isBlank()) {
             pairAttribute = null;
         }
+        if (split == null) {
+            split = Split.ALL;
+        }
+        if (split != Split.ALL && d.kind() != Domain.Kind.EMOJI) {
+            throw new DataException("--split divides emoji names into train and test; domain " + domain
+                    + " has no names to split (its images come from seeds)");
+        }
+        if (edges && masks) {
+            throw new DataException("masks describe the rendering, not its edge map: build --edges without --masks");
+        }
     }
 
     public static BuildSpec of(String domain, int size, int count, long seed) {
@@ -114,15 +150,30 @@ public record BuildSpec(String domain, int size, int count, long seed, boolean m
     }
 
     public BuildSpec withMasks() {
-        return new BuildSpec(domain, size, count, seed, true, pairAttribute, transform);
+        return new BuildSpec(domain, size, count, seed, true, pairAttribute, transform, split, edges);
     }
 
     public BuildSpec withPairs(String attribute) {
-        return new BuildSpec(domain, size, count, seed, masks, attribute, transform);
+        return new BuildSpec(domain, size, count, seed, masks, attribute, transform, split, edges);
     }
 
     public BuildSpec withTransform(Transform t) {
-        return new BuildSpec(domain, size, count, seed, masks, pairAttribute, t);
+        return new BuildSpec(domain, size, count, seed, masks, pairAttribute, t, split, edges);
+    }
+
+    /** The same build restricted to the train or test names of {@link EmojiSplit} (emoji domains only). */
+    public BuildSpec withSplit(Split s) {
+        return new BuildSpec(domain, size, count, seed, masks, pairAttribute, transform, s, edges);
+    }
+
+    /** The same build with every image replaced by its edge map ({@link EdgeMaps}). */
+    public BuildSpec withEdges() {
+        return new BuildSpec(domain, size, count, seed, masks, pairAttribute, transform, split, true);
+    }
+
+    /** The same build with another count (e.g. every name of a split: {@link DatasetBuilder#available}). */
+    public BuildSpec withCount(int n) {
+        return new BuildSpec(domain, size, n, seed, masks, pairAttribute, transform, split, edges);
     }
 
     /**
@@ -130,6 +181,9 @@ public record BuildSpec(String domain, int size, int count, long seed, boolean m
      * "avataaars-tx20" (shifted right 20%), "avataaars-rot180" (upside down), "avataaars-ty20-flip".
      */
     public static BuildSpec ofStyle(String style, int size, int count, long seed) {
+        if (style.endsWith(EDGES_TAG) && style.length() > EDGES_TAG.length()) { // "avataaars-edges": its edge maps
+            return ofStyle(style.substring(0, style.length() - EDGES_TAG.length()), size, count, seed).withEdges();
+        }
         String domain = null;
         for (Domain d : Domain.all()) {
             String n = d.name();
@@ -168,9 +222,23 @@ public record BuildSpec(String domain, int size, int count, long seed, boolean m
         return of(domain, size, count, seed).withTransform(new Transform(rot, tx, ty, flip));
     }
 
-    /** The domain with its transform, e.g. "avataaars-tx20": the name a domain classifier gives this data. */
+    /** What {@link #style()} appends for edge maps: "avataaars-edges". */
+    public static final String EDGES_TAG = "-edges";
+
+    /**
+     * The domain with its transform (and "-edges" for edge maps), e.g. "avataaars-tx20": the name a domain
+     * classifier gives this data. The split is not part of it: train and test names are drawn in one style.
+     */
     public String style() {
-        return domain + transform.tag();
+        return domain + transform.tag() + (edges ? EDGES_TAG : "");
+    }
+
+    /** The record's form, with split and edges only when they are set (so that plain builds read as before). */
+    @Override
+    public String toString() {
+        return "BuildSpec[domain=" + domain + ", size=" + size + ", count=" + count + ", seed=" + seed + ", masks="
+                + masks + ", pairAttribute=" + pairAttribute + ", transform=" + transform
+                + (split == Split.ALL ? "" : ", split=" + split) + (edges ? ", edges=true" : "") + "]";
     }
 
     /** Images in the built dataset. */
@@ -185,6 +253,12 @@ public record BuildSpec(String domain, int size, int count, long seed, boolean m
             n.append("-pairs_").append(pairAttribute);
         }
         n.append(transform.tag());
+        if (split != Split.ALL) {
+            n.append('-').append(split.key()); // a split never shares a cache folder with the other or with all
+        }
+        if (edges) {
+            n.append(EDGES_TAG);
+        }
         if (masks) {
             n.append("-masks");
         }
@@ -207,6 +281,14 @@ public record BuildSpec(String domain, int size, int count, long seed, boolean m
         t.addProperty("translateY", transform.translateY().lo() + ":" + transform.translateY().hi());
         t.addProperty("flip", transform.flip().name().toLowerCase());
         o.add("transform", t);
+        if (split != Split.ALL) {
+            o.addProperty("split", split.key());
+            o.addProperty("splitRule", EmojiSplit.RULE);
+        }
+        if (edges) {
+            o.addProperty("edges", true);
+            o.addProperty("edgeOperator", EdgeMaps.OPERATOR);
+        }
         return o;
     }
 }

@@ -91,7 +91,8 @@ public final class DatasetBuilder {
                     if (it.label().index() != written) {
                         throw new IllegalStateException("item " + it.label().index() + " arrived as " + written);
                     }
-                    out.stream("images.u8").write(it.pixels());
+                    out.stream("images.u8").write(spec.edges()
+                            ? EdgeMaps.of(it.pixels(), domain.channels(), spec.size()) : it.pixels());
                     out.writeLine("labels.jsonl", it.label().toJson());
                     if (spec.masks()) {
                         out.stream("masks.u8").write(it.classes());
@@ -129,6 +130,18 @@ public final class DatasetBuilder {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * How many emoji a build of this emoji domain and split can hold: the names all three sets draw, in the split
+     * (so {@code spec.withCount(available(...))} builds the whole split). Other domains: an error.
+     */
+    public int available(String domain, BuildSpec.Split split) {
+        if (Domain.of(domain).kind() != Domain.Kind.EMOJI) {
+            throw new DataException("domain " + domain + " is not an emoji set: only emoji builds have a fixed number "
+                    + "of names");
+        }
+        return EmojiSource.names(paths, split).size();
     }
 
     /** Builds if needed, then opens. */

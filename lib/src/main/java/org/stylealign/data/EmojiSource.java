@@ -57,11 +57,15 @@ final class EmojiSource implements ImageSource {
         this.icons = root.getAsJsonObject("icons");
         this.defaultWidth = root.has("width") ? root.get("width").getAsInt() : 16;
         this.defaultHeight = root.has("height") ? root.get("height").getAsInt() : 16;
-        List<String[]> list = selectNames(all);
+        // the split is decided by the name alone (EmojiSplit), before the seeded shuffle: every set keeps the same names
+        List<String[]> list = new ArrayList<>(selectNames(all).stream()
+                .filter(n -> EmojiSplit.contains(spec.split(), n[0])).toList());
         Collections.shuffle(list, new Random(spec.seed()));
         if (spec.count() > list.size()) {
             throw new DataException("domain " + spec.domain() + " has " + list.size()
-                    + " emoji drawn by all of noto, twemoji and openmoji; use --count " + list.size() + " or less");
+                    + " emoji drawn by all of noto, twemoji and openmoji"
+                    + (spec.split() == BuildSpec.Split.ALL ? "" : " in the " + spec.split().key() + " split")
+                    + "; use --count " + list.size() + " or less (--count all takes them all)");
         }
         this.names = list.subList(0, spec.count());
         this.supersampleNote();
@@ -71,6 +75,9 @@ final class EmojiSource implements ImageSource {
         generator.addProperty("renderer", "Iconify SVG body + JSVG 2.1.0, antialiased on white, "
                 + SvgRaster.supersample(spec.size()) + "x supersampled, box-averaged");
         generator.addProperty("set", set);
+        if (spec.split() != BuildSpec.Split.ALL) {
+            generator.addProperty("split", spec.split().key() + " names only (" + EmojiSplit.RULE + ")");
+        }
         generator.addProperty("selection", "names drawn by noto, twemoji and openmoji: *-face, face-*, animal faces, "
                 + "people (baby, boy, girl, child, man, woman, person, older-*) with and without skin tones");
     }
@@ -84,6 +91,16 @@ final class EmojiSource implements ImageSource {
                 throw new DataException("cannot read emoji set " + f + ": " + e.getMessage(), e);
             }
         });
+    }
+
+    /** The names all three sets draw that belong to the split, sorted. */
+    static List<String> names(DataPaths paths, BuildSpec.Split split) {
+        Path modules = NpmPackages.ensureInstalled(paths, "@iconify-json/noto");
+        Map<String, JsonObject> all = new HashMap<>();
+        for (String s : SETS) {
+            all.put(s, load(modules, s));
+        }
+        return EmojiSplit.filter(selectNames(all).stream().map(n -> n[0]).toList(), split);
     }
 
     /** {name, category, skin tone} for every name all three sets draw, sorted by name. */
@@ -135,6 +152,9 @@ final class EmojiSource implements ImageSource {
                 a.put("category", n[1]);
                 a.put("skinTone", n[2]);
                 a.put("set", set);
+                if (spec.split() != BuildSpec.Split.ALL) { // unsplit builds keep the bytes they had
+                    a.put("split", EmojiSplit.of(n[0]).key());
+                }
                 return new Item(rgb, new LabelRecord(index, spec.domain(), n[0], a, Map.of()), null, null);
             }));
         }

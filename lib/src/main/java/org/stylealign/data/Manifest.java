@@ -22,18 +22,29 @@ public record Manifest(String format, int builderVersion, String id, String doma
     public record FileEntry(long bytes, String sha256) {
     }
 
+    /** The emoji split the build drew from (spec.split; ALL when the build has none). */
+    public BuildSpec.Split split() {
+        return spec != null && spec.has("split") ? BuildSpec.Split.parse(spec.get("split").getAsString())
+                : BuildSpec.Split.ALL;
+    }
+
+    /** Whether the images are edge maps ({@link EdgeMaps}; spec.edges). */
+    public boolean edges() {
+        return spec != null && spec.has("edges") && spec.get("edges").getAsBoolean();
+    }
+
     /** The domain with the build's transform, e.g. "avataaars-tx20" (see {@link BuildSpec#style()}). */
     public String style() {
         JsonObject t = spec == null ? null : spec.getAsJsonObject("transform");
         if (t == null) {
-            return domain;
+            return domain + (edges() ? BuildSpec.EDGES_TAG : "");
         }
         try {
             BuildSpec.Transform tr = new BuildSpec.Transform(BuildSpec.Range.parse(t.get("rotate").getAsString()),
                     BuildSpec.Range.parse(t.get("translateX").getAsString()),
                     BuildSpec.Range.parse(t.get("translateY").getAsString()),
                     BuildSpec.Flip.valueOf(t.get("flip").getAsString().toUpperCase(java.util.Locale.ROOT)));
-            return domain + tr.tag();
+            return domain + tr.tag() + (edges() ? BuildSpec.EDGES_TAG : "");
         } catch (RuntimeException e) {
             throw new DataException("dataset " + id + ": unreadable transform in its manifest: " + t);
         }
