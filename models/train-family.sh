@@ -71,8 +71,51 @@ pack() { # name kimg full|ema [trajectory kimgs...]
   done
 }
 
+# The emoji pair's data: every name of the train split of EmojiSplit (data/README.md) at 32 px, seed 1; no model
+# of the pair sees a test name. Prints the dataset folder (the count is the split's size, so the name is read back).
+E_KIMG="${E_KIMG:-100}"
+emoji_train() { # emoji domain -> dataset folder
+  local d
+  d="$("$sa" data build "$1" --split train --count all --size 32 --seed 1 \
+    | sed -n 's|^\(/.*-train-32px-n[0-9]*-s1\): [0-9]* images .*|\1|p' | tail -1)"
+  [ -d "$d" ] || { echo "train-family.sh: building the train split of $1 failed" >&2; return 1; }
+  echo "$d"
+}
+
+# models/emoji-family.json, written only when both checkpoints exist (notebook 09 section 5 reads it).
+emoji_family() {
+  for f in E ET; do
+    [ -f "$models/$f.safetensors" ] || { echo "train-family.sh: $models/$f.safetensors is missing: train $f first" >&2; exit 1; }
+  done
+  cat > "$models/emoji-family.json.tmp" <<'JSON'
+{
+  "about": "The emoji pair of the paired translation benchmark (notebook 09, section 5): a parent trained on Noto emoji and its child fine-tuned on Twemoji, both on the train split of emoji names only (data/README.md, EmojiSplit), so every test name has a true translation neither model saw. Made by models/train-family.sh E ET emoji-family (models/README.md).",
+  "models": [
+    {"name": "E", "role": "parent", "domain": "emoji-noto", "data": "train split of the emoji names", "checkpoint": "E.safetensors",
+     "description": "parent trained from scratch on Noto emoji (train names only)",
+     "log": "logs/E/metrics.csv", "quality": "logs/E/quality.csv", "command": "models/train-family.sh E"},
+    {"name": "ET", "parent": "E", "role": "child", "distance": "close", "domain": "emoji-twemoji", "data": "train split of the emoji names", "checkpoint": "ET.safetensors",
+     "description": "E fine-tuned to Twemoji (train names only)",
+     "log": "logs/ET/metrics.csv", "quality": "logs/ET/quality.csv", "command": "models/train-family.sh ET"}
+  ]
+}
+JSON
+  mv "$models/emoji-family.json.tmp" "$models/emoji-family.json"
+  "$sa" family check --family "$models/emoji-family.json"
+}
+
 step() {
   case "$1" in
+    # The emoji pair (issue 15's paired benchmark, models/emoji-family.json) and the edge-map child (Fig. 37); not
+    # in the default list:   models/train-family.sh E ET emoji-family PE
+    E)  data="$(emoji_train emoji-noto)" && "$sa" train --data "$data" --train-seed 1 --out "$runs/E" --kimg "$E_KIMG" \
+          "${COMMON[@]}" "${ARCH[@]}" --xflip --snapshot-kimg 10 --metrics 256 $(resume_flag E) \
+          && pack E "$E_KIMG" full ;;
+    ET) data="$(emoji_train emoji-twemoji)" && finetune ET "$models/E.safetensors" 30 5 --data "$data" --xflip \
+          && pack ET 30 ema ;;
+    emoji-family) emoji_family ;;
+    PE) finetune PE "$models/P.safetensors" 30 5 --data "$(built avataaars-edges avataaars --edges)" \
+          && pack PE 30 ema ;;
     P)  train_parent P 1 "$P_KIMG" && pack P "$P_KIMG" full ;;
     P2) train_parent P2 2 "$P2_KIMG" && pack P2 "$P2_KIMG" ema ;;
     C1) finetune C1 "$models/P.safetensors" 30 2 --data "$(built personas personas)" \

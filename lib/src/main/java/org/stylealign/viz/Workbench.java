@@ -28,6 +28,8 @@ public final class Workbench {
     public static final String FAMILY = "models/family.json";
     /** The model used when the repository holds no family: a shared toy fixture (noise-like images). */
     public static final String FALLBACK_MODEL = "stylegan2/rosinality-s32-sd64-mlp4-ch64.pt";
+    /** The emoji pair of the paired translation benchmark (models/README.md), once trained. */
+    public static final String EMOJI_FAMILY = "models/emoji-family.json";
 
     private Workbench() {
     }
@@ -143,6 +145,28 @@ public final class Workbench {
         return "StyleAlign workbench | mode " + (smoke() ? "smoke" : "full") + " | kernel " + Display.kernel()
                 + " | reports " + reports() + " | family " + family(System.getenv(), System.getProperties())
                 + " | model " + model();
+    }
+
+    /**
+     * The family to look for an emoji pair in (a parent on one emoji set, a child on another; notebook 09's paired
+     * benchmark): STYLEALIGN_EMOJI_FAMILY when set; else, when STYLEALIGN_FAMILY names a family of the user's own,
+     * that family (as for the other sections); else {@link #EMOJI_FAMILY} when it exists; else {@link #family()}.
+     */
+    public static ModelFamily emojiFamily() throws CheckpointException {
+        Path f = emojiFamily(System.getenv(), System.getProperties());
+        return f != null ? ModelFamily.load(f) : family();
+    }
+
+    static Path emojiFamily(Map<String, String> env, Properties props) {
+        String v = setting(env, props, "STYLEALIGN_EMOJI_FAMILY", "stylealign.emoji.family");
+        if (v != null) {
+            return Path.of(v).toAbsolutePath().normalize();
+        }
+        if (setting(env, props, "STYLEALIGN_FAMILY", "stylealign.family") != null) {
+            return family(env, props);
+        }
+        Path shipped = home(env, props).resolve(EMOJI_FAMILY);
+        return Files.isRegularFile(shipped) ? shipped : null;
     }
 
     static Path home(Map<String, String> env, Properties props) {

@@ -53,6 +53,21 @@ class WorkbenchTest {
     }
 
     @Test
+    void theEmojiFamilyIsTheOneNamedElseTheUsersElseTheShippedFileElseTheFamily() throws Exception {
+        Path repo = tmp.resolve("repo");
+        Files.createDirectories(repo.resolve("models"));
+        Properties p = props("stylealign.home", repo.toString());
+        assertEquals(null, Workbench.emojiFamily(Map.of(), p), "no emoji family in this checkout: the family's own");
+        Files.writeString(repo.resolve(Workbench.EMOJI_FAMILY), "{}");
+        assertEquals(repo.resolve(Workbench.EMOJI_FAMILY), Workbench.emojiFamily(Map.of(), p));
+        Path own = tmp.resolve("own/family.json");
+        assertEquals(own, Workbench.emojiFamily(Map.of("STYLEALIGN_FAMILY", own.toString()), p));
+        Path emoji = tmp.resolve("emoji.json");
+        assertEquals(emoji, Workbench.emojiFamily(Map.of("STYLEALIGN_FAMILY", own.toString(),
+                "STYLEALIGN_EMOJI_FAMILY", emoji.toString()), p));
+    }
+
+    @Test
     void aUsersFamilyGivesTheModelItsParent() {
         Path shipped = Path.of("..", "models", "family.json").toAbsolutePath().normalize();
         Map<String, String> env = Map.of("STYLEALIGN_FAMILY", shipped.toString());
