@@ -42,12 +42,17 @@ built() { # style build-args... -> dataset folder
 # models/trajectories/NAME/ (the fine-tuning trajectory figure).
 # The history snapshot at KIMG (a run stops at the first step past its target: 15 kimg at batch 16 ends at 15.008).
 history() {
-  local f
-  for f in "$(printf '%s/%s/snapshot-%06d' "$runs" "$1" "$2")".safetensors \
-           "$(printf '%s/%s/snapshot-%06d' "$runs" "$1" "$2")".[0-9]*.safetensors; do
+  local f whole="${2%.*}"
+  if [ "$whole" != "$2" ]; then # a fractional length (a check run): the snapshot just past it, e.g. 0.208 for 0.2
+    for f in "$(printf '%s/%s/snapshot-%06d' "$runs" "$1" "$whole")".[0-9]*.safetensors; do
+      [ -f "$f" ] && { echo "$f"; return; }
+    done
+  fi
+  for f in "$(printf '%s/%s/snapshot-%06d' "$runs" "$1" "$whole")".safetensors \
+           "$(printf '%s/%s/snapshot-%06d' "$runs" "$1" "$whole")".[0-9]*.safetensors; do
     [ -f "$f" ] && { echo "$f"; return; }
   done
-  printf '%s/%s/snapshot-%06d.safetensors' "$runs" "$1" "$2"
+  printf '%s/%s/snapshot-%06d.safetensors' "$runs" "$1" "$whole"
 }
 
 pack() { # name kimg full|ema [trajectory kimgs...]
@@ -74,6 +79,8 @@ pack() { # name kimg full|ema [trajectory kimgs...]
 # The emoji pair's data: every name of the train split of EmojiSplit (data/README.md) at 32 px, seed 1; no model
 # of the pair sees a test name. Prints the dataset folder (the count is the split's size, so the name is read back).
 E_KIMG="${E_KIMG:-100}"
+ET_KIMG="${ET_KIMG:-30}"     # the emoji child's and the edge-map child's lengths, like the other children's
+PE_KIMG="${PE_KIMG:-30}"
 emoji_train() { # emoji domain -> dataset folder
   local d
   d="$("$sa" data build "$1" --split train --count all --size 32 --seed 1 \
@@ -107,15 +114,16 @@ JSON
 step() {
   case "$1" in
     # The emoji pair (issue 15's paired benchmark, models/emoji-family.json) and the edge-map child (Fig. 37); not
-    # in the default list:   models/train-family.sh E ET emoji-family PE
+    # in the default list:   models/train-family.sh E ET emoji-family PE   (a fractional *_KIMG packs the last
+    # snapshot: E_KIMG=0.2 trains 13 steps, a check that the step runs)
     E)  data="$(emoji_train emoji-noto)" && "$sa" train --data "$data" --train-seed 1 --out "$runs/E" --kimg "$E_KIMG" \
           "${COMMON[@]}" "${ARCH[@]}" --xflip --snapshot-kimg 10 --metrics 256 $(resume_flag E) \
           && pack E "$E_KIMG" full ;;
-    ET) data="$(emoji_train emoji-twemoji)" && finetune ET "$models/E.safetensors" 30 5 --data "$data" --xflip \
-          && pack ET 30 ema ;;
+    ET) data="$(emoji_train emoji-twemoji)" && finetune ET "$models/E.safetensors" "$ET_KIMG" 5 --data "$data" \
+          --xflip && pack ET "$ET_KIMG" ema ;;
     emoji-family) emoji_family ;;
-    PE) finetune PE "$models/P.safetensors" 30 5 --data "$(built avataaars-edges avataaars --edges)" \
-          && pack PE 30 ema ;;
+    PE) finetune PE "$models/P.safetensors" "$PE_KIMG" 5 --data "$(built avataaars-edges avataaars --edges)" \
+          && pack PE "$PE_KIMG" ema ;;
     P)  train_parent P 1 "$P_KIMG" && pack P "$P_KIMG" full ;;
     P2) train_parent P2 2 "$P2_KIMG" && pack P2 "$P2_KIMG" ema ;;
     C1) finetune C1 "$models/P.safetensors" 30 2 --data "$(built personas personas)" \
