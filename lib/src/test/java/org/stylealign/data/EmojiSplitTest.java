@@ -97,5 +97,19 @@ class EmojiSplitTest {
         assertEquals("emoji-noto-8px-n4-s1", BuildSpec.of("emoji-noto", 8, 4, 1).id());
         assertEquals(BuildSpec.Split.TEST, BuildSpec.Split.parse("TEST"));
         assertThrows(DataException.class, () -> BuildSpec.Split.parse("val"));
+        // through the CLI: refused before anything is built, with the reason
+        for (String[] bad : new String[][] {{"avataaars", "--split", "train", "--count", "4"},
+                {"avataaars", "--count", "all"}, {"emoji-noto", "--split", "val", "--count", "4"}}) {
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            String[] args = new String[bad.length + 6];
+            args[0] = "data";
+            args[1] = "build";
+            System.arraycopy(bad, 0, args, 2, bad.length);
+            System.arraycopy(new String[] {"--size", "8", "--seed", "1"}, 0, args, 2 + bad.length, 4);
+            assertEquals(1, org.stylealign.cli.Main.run(args, System.out, new java.io.PrintStream(err, true)),
+                    String.join(" ", args));
+            String msg = err.toString();
+            assertTrue(msg.contains("split") || msg.contains("emoji"), msg);
+        }
     }
 }
