@@ -61,7 +61,7 @@ class CliParseTest {
         OPTIONS.put("bench reference", "--res --batch --iters");
         OPTIONS.put("data", "");
         OPTIONS.put("data build", "--size --count --seed --threads --masks --force --pairs --rotate --translate-x "
-                + "--translate-y --flip");
+                + "--translate-y --flip --split --edges");
         OPTIONS.put("data list", "");
         OPTIONS.put("data info", "");
         OPTIONS.put("train", data + " " + run + " --channel-base --channel-max --channels --z-dim --w-dim --mapping");
