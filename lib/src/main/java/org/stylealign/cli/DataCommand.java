@@ -73,7 +73,7 @@ public final class DataCommand extends Action {
         BuildSpec.Flip flip;
 
         @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "all", converter = SplitConverter.class,
-                description = "Emoji only: the train or test names of the fixed name split (data.EmojiSplit, 20% "
+                description = "Emoji only: the train or test names of the fixed name split (data.EmojiSplit, 20%% "
                 + "test), or all (default).")
         BuildSpec.Split split;
 
