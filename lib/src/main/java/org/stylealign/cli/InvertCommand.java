@@ -34,9 +34,6 @@ import java.util.stream.Stream;
         + "batch (docs/apps.md)."})
 final class InvertCommand extends Action {
 
-    /** The library's settings: the options' defaults (the same for every space). */
-    private static final Inversion.Options DEFAULTS = Inversion.Options.defaults(Inversion.Space.W_PLUS);
-
     @Mixin
     ModelArgs checkpoint;
 
@@ -47,30 +44,8 @@ final class InvertCommand extends Action {
     @Option(names = "--count", paramLabel = "N", description = "The first N images (default: all).")
     int count = Integer.MAX_VALUE;
 
-    @Option(names = "--space", paramLabel = "SPACE", defaultValue = "w+", converter = Values.SpaceConverter.class,
-            completionCandidates = Values.Spaces.class,
-            description = "The latent space: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Inversion.Space space;
-
-    @Option(names = "--steps", paramLabel = "N", description = "Optimisation steps (default: ${DEFAULT-VALUE}).")
-    int steps = DEFAULTS.steps();
-
-    @Option(names = "--lr", paramLabel = "LR", description = "Adam's learning rate (default: ${DEFAULT-VALUE}).")
-    float lr = DEFAULTS.learningRate();
-
-    @Option(names = "--pixel", paramLabel = "W", description = "Weight of the pixel loss (default: ${DEFAULT-VALUE}).")
-    float pixel = DEFAULTS.pixelWeight();
-
-    @Option(names = "--perceptual", paramLabel = "W", description = "Weight of the perceptual loss on the bundled "
-            + "domain classifier's features (default: ${DEFAULT-VALUE}; 0: off).")
-    float perceptual = DEFAULTS.perceptualWeight();
-
-    @Option(names = "--batch", paramLabel = "N", description = "Images inverted together (default: ${DEFAULT-VALUE}).")
-    int batch = 8;
-
-    @Option(names = "--seed", paramLabel = "K", description = "Seed of the noise added to the latent while it is "
-            + "optimised (default: ${DEFAULT-VALUE}).")
-    int seed = 1;
+    @Mixin
+    InversionOptions inversion;
 
     @Option(names = "--out", required = true, paramLabel = "LATENTS.npy", description = "The latents, float32.")
     Path dest;
@@ -87,46 +62,30 @@ final class InvertCommand extends Action {
         if (!dest.getFileName().toString().endsWith(".npy")) {
             throw new UsageException("--out must end in .npy (the latents, float32), got " + dest);
         }
-        Inversion.Options o;
-        try {
-            o = new Inversion.Options(space, steps, lr, DEFAULTS.rampUp(), DEFAULTS.rampDown(), DEFAULTS.latentNoise(),
-                    pixel, perceptual, seed);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        if (batch < 1) {
-            throw new UsageException("--batch must be at least 1");
-        }
+        Inversion.Options o = inversion.options();
         try (StyleGan2 model = checkpoint.load(); NDManager m = model.generator().manager().newSubManager();
-             DomainFeatures f = o.perceptualWeight() > 0 ? DomainFeatures.bundled().orElseThrow(() ->
-                     new UsageException("no bundled domain classifier for the perceptual loss: use --perceptual 0"))
-                     : null) {
+             DomainFeatures f = InversionOptions.features(o)) {
             Generator g = model.generator();
             NDArray images = images(this.images, count, g, m);
             long n = images.getShape().get(0);
             out.printf(Locale.ROOT, "%d images into %s of %s, %d steps each (lr %.3g, pixel %.3g, perceptual %.3g)%n",
-                    n, space, checkpoint.checkpoint.getFileName(), o.steps(), o.learningRate(), o.pixelWeight(),
+                    n, o.space(), checkpoint.checkpoint.getFileName(), o.steps(), o.learningRate(), o.pixelWeight(),
                     o.perceptualWeight());
             List<NDArray> latents = new ArrayList<>(), wss = new ArrayList<>(), recon = new ArrayList<>();
             double pixel = 0;
-            for (long s = 0; s < n; s += batch) {
-                NDArray part = images.get(s + ":" + Math.min(n, s + batch));
-                Inversion.Result r = Inversion.invert(g, part, f, o, null);
+            for (Inversion.Result r : inversion.invert(g, images, f, o, out)) {
                 latents.add(r.latent());
                 wss.add(r.ws());
                 recon.add(r.images());
                 pixel += r.meanPixel() * r.pixel().length;
-                out.printf(Locale.ROOT, "images %d-%d: loss %.4f -> %.4f, mean |pixel error| %.4f, %.1f s%n", s,
-                        Math.min(n, s + batch) - 1, r.loss()[0], r.loss()[r.loss().length - 1], r.meanPixel(),
-                        r.seconds());
             }
-            write(dest, concat(latents));
+            write(dest, InversionOptions.concat(latents));
             if (ws != null) {
-                write(ws, concat(wss));
+                write(ws, InversionOptions.concat(wss));
             }
             if (render != null) {
                 Path rp = render;
-                NDArray all = concat(recon);
+                NDArray all = InversionOptions.concat(recon);
                 if (rp.getFileName().toString().endsWith(".npy")) {
                     write(rp, all);
                 } else {
@@ -138,7 +97,7 @@ final class InvertCommand extends Action {
                 }
             }
             out.printf(Locale.ROOT, "wrote %s %s; mean |pixel error| over all images %.4f%n", dest,
-                    concat(latents).getShape(), pixel / n);
+                    InversionOptions.concat(latents).getShape(), pixel / n);
         }
         return 0;
     }
@@ -202,15 +161,7 @@ final class InvertCommand extends Action {
         throw new UsageException("--images " + p + ": no such .npy file or folder");
     }
 
-    private static NDArray concat(List<NDArray> parts) {
-        NDArray all = parts.get(0);
-        for (int i = 1; i < parts.size(); i++) {
-            all = all.concat(parts.get(i), 0);
-        }
-        return all;
-    }
-
-    private static void write(Path p, NDArray x) throws Exception {
+    static void write(Path p, NDArray x) throws Exception {
         Npy.write(p, new HostTensor(x.getShape().getShape(), x.toFloatArray()));
     }
 }

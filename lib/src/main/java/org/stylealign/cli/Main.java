@@ -20,7 +20,7 @@ import java.io.PrintWriter;
         // in the order help lists them; add new commands here
         subcommands = {InfoCommand.class, RenderCommand.class, StylesCommand.class, ConvertCommand.class,
                 BenchCommand.class, DataCommand.class, TrainCommand.class, FinetuneCommand.class,
-                MetricsCommand.class, InvertCommand.class, ExportCommand.class, FamilyCommand.class,
+                MetricsCommand.class, InvertCommand.class, TranslateCommand.class, ExportCommand.class, FamilyCommand.class,
                 HelpCommand.class, Main.Completion.class})
 public final class Main extends Action {
 

@@ -73,6 +73,8 @@ class CliParseTest {
         OPTIONS.put("metrics classify", "--data --checkpoint --samples --classifier");
         OPTIONS.put("invert", "--checkpoint --images --count --space --steps --lr --pixel --perceptual --batch --out "
                 + "--ws --render --seed");
+        OPTIONS.put("translate", "--checkpoint --to --images --latents --count --space --steps --lr --pixel "
+                + "--perceptual --batch --seed --out");
         OPTIONS.put("export", "--checkpoint --format --out --res --truncation");
         OPTIONS.put("family", "");
         OPTIONS.put("family init", "--parent --child --control --grandchild --locality --resolution --domain --out "
@@ -158,7 +160,7 @@ class CliParseTest {
         assertEquals(none.out(), help.out());
         assertEquals(help.out(), CliTest.run("--help").out());
         for (String c : List.of("info", "render", "styles", "convert", "bench", "data", "train", "finetune", "metrics",
-                "invert", "export", "family", "completion")) {
+                "invert", "translate", "export", "family", "completion")) {
             assertTrue(help.out().contains("\n  " + c + " "), c + " missing from:\n" + help.out());
             CliTest.Result h = CliTest.run("help", c);
             assertEquals(0, h.code(), c);
@@ -488,9 +490,15 @@ class CliParseTest {
         assertEquals(List.of(32, 64), parsed(BenchCommand.Reference.class, "bench", "reference").resolutions);
         assertEquals(List.of(64, 128), parsed(BenchCommand.Train.class, "bench", "train").channels);
         InvertCommand inv = parsed(InvertCommand.class, "invert", "--checkpoint", "a", "--images", "i", "--out", "l.npy");
-        assertEquals(List.of(500, 0.1f, 1f, 1f, 8, 1), List.of(inv.steps, inv.lr, inv.pixel, inv.perceptual,
-                inv.batch, inv.seed));
-        assertEquals(org.stylealign.apps.Inversion.Space.W_PLUS, inv.space);
+        InversionOptions io = inv.inversion;
+        assertEquals(List.of(500, 0.1f, 1f, 1f, 8, 1), List.of(io.steps, io.lr, io.pixel, io.perceptual,
+                io.batch, io.seed));
+        assertEquals(org.stylealign.apps.Inversion.Space.W_PLUS, io.space);
+        TranslateCommand tr = parsed(TranslateCommand.class, "translate", "--checkpoint", "a", "--to", "c1", "--to",
+                "c2", "--latents", "l.npy", "--space", "z", "--out", "t.png");
+        assertEquals(List.of(java.nio.file.Path.of("c1"), java.nio.file.Path.of("c2")), tr.targets);
+        assertEquals(org.stylealign.apps.Inversion.Space.Z, tr.inversion.space);
+        assertEquals(500, tr.inversion.steps, "the same defaults as invert");
         assertEquals(List.of("avataaars", "personas", "micah"),
                 parsed(MetricsCommand.TrainSegmenter.class, "metrics", "train-segmenter", "--out", "s").domains);
         assertEquals("family.json", parsed(FamilyCommand.Check.class, "family", "check").family);
