@@ -3,10 +3,11 @@
 //
 //     jshell --class-path environment/.state/classpath.jar models/train-encoder.jsh
 //
-// Settings (environment variables, defaults in brackets): ENCODER_STEPS [1500], ENCODER_BATCH generated images per
+// Settings (environment variables, defaults in brackets: the shipped encoder's): ENCODER_STEPS [320], ENCODER_BATCH generated images per
 // step [8], ENCODER_REAL real images per step [4], ENCODER_REAL_POOL real training images built (builder seed 1, the
-// parent's training images) [2000], ENCODER_RUNS snapshot folder [models/runs-work]. An interrupted run resumes from
-// its snapshot (ENCODER_RUNS/encoder-<NAME>.snapshot.safetensors) when started again with the same settings.
+// parent's training images) [2000], ENCODER_RUNS snapshot folder [models/runs-work], ENCODER_SNAPSHOT_EVERY [20]. An
+// interrupted run resumes from its snapshot (ENCODER_RUNS/encoder-<NAME>.snapshot.safetensors) when started again with
+// the same settings (the step count may differ while the snapshot lies before the last quarter's ramp-down).
 import java.nio.file.*;
 import java.util.*;
 import ai.djl.ndarray.*;
@@ -17,7 +18,7 @@ import org.stylealign.metrics.*;
 import org.stylealign.model.*;
 
 int env(String k, int d) { String v = System.getenv(k); return v == null || v.isBlank() ? d : Integer.parseInt(v.trim()); }
-int steps = env("ENCODER_STEPS", 1500), batch = env("ENCODER_BATCH", 8), realN = env("ENCODER_REAL", 4);
+int steps = env("ENCODER_STEPS", 320), batch = env("ENCODER_BATCH", 8), realN = env("ENCODER_REAL", 4);
 int pool = env("ENCODER_REAL_POOL", 2000);
 Path runs = Path.of(Objects.requireNonNullElse(System.getenv("ENCODER_RUNS"), "models/runs-work"));
 Files.createDirectories(runs);
@@ -29,7 +30,8 @@ var g = model.generator();
 var features = DomainFeatures.bundled().orElseThrow();
 int res = g.config().resolution();
 var trainSet = new DatasetBuilder().open(BuildSpec.ofStyle(root.style(), res, pool, 1));
-var options = Encoder.Options.defaults().withSteps(steps).withBatch(batch, realN);
+var options = Encoder.Options.defaults().withSteps(steps).withBatch(batch, realN)
+        .withSnapshotEvery(env("ENCODER_SNAPSHOT_EVERY", 20));
 Path snapshot = runs.resolve("encoder-" + root.name() + ".snapshot.safetensors");
 Path out = Encoder.besideCheckpoint(root.checkpoint(), root.name());
 System.out.println("training the encoder of " + root.name() + " (" + res + " px): " + options + "; snapshot " + snapshot);
