@@ -3,9 +3,10 @@
 //
 //     jshell --class-path environment/.state/classpath.jar models/train-encoder.jsh
 //
-// Settings (environment variables, defaults in brackets: the shipped encoder's): ENCODER_STEPS [320], ENCODER_BATCH generated images per
-// step [8], ENCODER_REAL real images per step [4], ENCODER_REAL_POOL real training images built (builder seed 1, the
-// parent's training images) [2000], ENCODER_RUNS snapshot folder [models/runs-work], ENCODER_SNAPSHOT_EVERY [20]. An
+// Settings (environment variables, defaults in brackets: the shipped encoder's): ENCODER_STEPS [320], ENCODER_BATCH
+// generated images per step [8], ENCODER_REAL real images per step [4], ENCODER_REAL_POOL real training images built
+// (builder seed 1, the parent's training images) [2000], ENCODER_RUNS snapshot folder [models/runs-work],
+// ENCODER_SNAPSHOT_EVERY [20]. An
 // interrupted run resumes from its snapshot (ENCODER_RUNS/encoder-<NAME>.snapshot.safetensors) when started again with
 // the same settings (the step count may differ while the snapshot lies before the last quarter's ramp-down).
 import java.nio.file.*;
@@ -30,8 +31,8 @@ var g = model.generator();
 var features = DomainFeatures.bundled().orElseThrow();
 int res = g.config().resolution();
 var trainSet = new DatasetBuilder().open(BuildSpec.ofStyle(root.style(), res, pool, 1));
-var options = Encoder.Options.defaults().withSteps(steps).withBatch(batch, realN)
-        .withSnapshotEvery(env("ENCODER_SNAPSHOT_EVERY", 20));
+// (one statement per line: JShell runs a line as soon as it parses)
+var options = Encoder.Options.defaults().withSteps(steps).withBatch(batch, realN).withSnapshotEvery(env("ENCODER_SNAPSHOT_EVERY", 20));
 Path snapshot = runs.resolve("encoder-" + root.name() + ".snapshot.safetensors");
 Path out = Encoder.besideCheckpoint(root.checkpoint(), root.name());
 System.out.println("training the encoder of " + root.name() + " (" + res + " px): " + options + "; snapshot " + snapshot);
