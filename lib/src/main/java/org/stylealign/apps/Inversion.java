@@ -109,6 +109,34 @@ public final class Inversion {
      */
     public static Result invert(Generator g, NDArray targets, DomainFeatures perceptual, Options o,
                                 IntConsumer progress) {
+        return invert(g, targets, (NDArray) null, perceptual, o, progress);
+    }
+
+    /**
+     * Optimisation from an encoder's answer ("encoder + N steps"): W+ starts from {@code encoder}'s codes of the
+     * targets, W from their mean over the rows. Z and Z+ have no encoder start (an IllegalArgumentException).
+     */
+    public static Result invert(Generator g, NDArray targets, Encoder encoder, DomainFeatures perceptual, Options o,
+                                IntConsumer progress) {
+        if (o.space() != Space.W && o.space() != Space.W_PLUS) {
+            throw new IllegalArgumentException("an encoder start needs space W or W+, not " + o.space());
+        }
+        try (NDManager m = targets.getManager().newSubManager()) {
+            NDArray ws = encoder.encode(targets);
+            ws.attach(m);
+            NDArray start = o.space() == Space.W ? ws.mean(new int[] {1}) : ws;
+            start.attach(m);
+            return invert(g, targets, start, perceptual, o, progress);
+        }
+    }
+
+    /**
+     * As {@link #invert(Generator, NDArray, DomainFeatures, Options, IntConsumer)}, starting from {@code start} (a
+     * latent of the options' space, shaped as {@link Result#latent}; null: the default start) instead of zeros or
+     * w_avg. The start is copied, not changed.
+     */
+    public static Result invert(Generator g, NDArray targets, NDArray start, DomainFeatures perceptual, Options o,
+                                IntConsumer progress) {
         int r = g.config().resolution();
         Shape ts = targets.getShape();
         if (ts.dimension() != 4 || ts.get(1) != g.config().imageChannels() || ts.get(2) != r || ts.get(3) != r) {
@@ -125,7 +153,20 @@ public final class Inversion {
             Scalars scalars = new Scalars(m);
             NDArray target = targets.duplicate();
             target.attach(m);
-            NDArray latent = initial(g, o.space(), n, m);
+            NDArray latent;
+            if (start == null) {
+                latent = initial(g, o.space(), n, m);
+            } else {
+                Shape want = initial(g, o.space(), 1, m).getShape();
+                Shape got = start.getShape();
+                if (got.dimension() != want.dimension() || got.get(0) != n
+                        || !got.slice(1).equals(want.slice(1))) {
+                    throw new IllegalArgumentException("a start latent for " + o.space() + " and " + n
+                            + " images must be " + new Shape(n).addAll(want.slice(1)) + ", got " + got);
+                }
+                latent = start.duplicate();
+                latent.attach(m);
+            }
             float wStd = o.space() == Space.W || o.space() == Space.W_PLUS ? wStd(g, m) : 0f;
             java.util.SplittableRandom rng = new java.util.SplittableRandom(o.seed());
             double[] curve = new double[o.steps()];
