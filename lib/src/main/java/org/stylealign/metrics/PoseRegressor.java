@@ -199,8 +199,18 @@ public final class PoseRegressor implements AutoCloseable {
             stt += (truth[i] - mt) * (truth[i] - mt);
             spp += (pred[i] - mp) * (pred[i] - mp);
         }
-        double r = stt == 0 || spp == 0 ? Double.NaN : stp / Math.sqrt(stt * spp);
+        // a constant side has no correlation; tested exactly, as its floating-point mean need not equal its value
+        double r = constant(truth) || constant(pred) ? Double.NaN : stp / Math.sqrt(stt * spp);
         return new Score(mae / n, chance / n, r, n);
+    }
+
+    private static boolean constant(double[] v) {
+        for (double x : v) {
+            if (x != v[0]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The held-out score on images {@code idx} of {@code ds}, chance being this regressor's training mean. */

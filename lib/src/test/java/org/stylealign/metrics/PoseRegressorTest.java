@@ -99,6 +99,13 @@ public class PoseRegressorTest {
         assertEquals(6 / 12.4, half.relativeError(), 1e-12);
         assertEquals(-1, PoseRegressor.score(truth, new double[] {3, 2, 1, 0, -1}, 0).r(), 1e-12);
         assertTrue(Double.isNaN(PoseRegressor.score(truth, new double[5], 0).r()), "a constant reading has no r");
+        double[] tenth = new double[48];
+        java.util.Arrays.fill(tenth, 0.1); // its sum's rounding makes the mean differ from 0.1
+        double[] many = new double[48];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = i - 20;
+        }
+        assertTrue(Double.isNaN(PoseRegressor.score(many, tenth, 0.1).r()), "a constant 0.1 has no r either");
         assertThrows(IllegalArgumentException.class, () -> PoseRegressor.score(truth, new double[4], 0));
     }
 
