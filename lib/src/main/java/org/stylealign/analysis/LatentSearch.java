@@ -54,7 +54,8 @@ public final class LatentSearch {
      * The pose direction of a model trained on randomly rotated data (the pose family's parent): the InterFaceGAN
      * ridge direction of the angle {@code regressor} reads (degrees) on W, named "rotation". Its held-out score is the
      * Pearson r of the linear prediction with the angle read; {@code step} is the std of w . d, so an edit by alpha
-     * steps turns the image by about alpha x r x (the std of the angles read) degrees.
+     * steps moves the linear prediction by alpha x its std over the samples (what the image's angle does is for the
+     * regressor to read: notebook 11 measures it).
      */
     public static Probe pose(Generator g, org.stylealign.metrics.PoseRegressor regressor, int samples, long firstSeed,
                              int batch) {
