@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Trains the embedded model family with the project's own commands (see models/README.md).
 #   models/train-family.sh [MODEL...]      default: every model, in order (P P2 C1 C2 G L1 L2 L3 R16)
+#   models/train-family.sh PP PC1 PC2      the pose family (models/pose-family.json), not in the default list
 # Runs go to $RUNS (default models/runs-work, not committed); each step resumes when its run folder exists, so an
 # interrupted script continues where it stopped. `pack` then writes the committed float16 files into models/.
 set -euo pipefail
@@ -36,6 +37,11 @@ built() { # style build-args... -> dataset folder
   "$sa" data build "${@:2}" --size "$size" --count 10000 --seed 1 >/dev/null
   echo "$here/data/cache/$1-${size}px-n10000-s1"
 }
+
+# The pose family's jitter: every image turned by a random angle in -30..30 degrees and shifted by -8..8 % of the
+# image each way; the builder records each image's angle and shifts in its labels (the regression truth).
+POSE=(--rotate -30:30 --translate-x -8:8 --translate-y -8:8)
+POSE_TAG="-rot-30_30-tx-8_8-ty-8_8"   # the builder's folder name for POSE (BuildSpec.Transform.tag)
 
 # The committed form: models/NAME.safetensors (float16; G_ema, G and D for the models others are fine-tuned from,
 # G_ema alone otherwise), models/logs/NAME/{metrics,quality}.csv, and for C1 and C2 the G_ema of early snapshots in
@@ -142,9 +148,16 @@ step() {
           --seed 16 --out "$runs/P-16px.safetensors"
         finetune R16 "$runs/P-16px.safetensors" 30 5 --data "$(SIZE=16 built avataaars avataaars)" \
           && pack R16 30 ema ;;
+    # The pose family (paper Fig. 29): P fine-tuned on jittered avataaars, then children of that pose parent.
+    PP) finetune PP "$models/P.safetensors" 40 5 --data "$(built "avataaars$POSE_TAG" avataaars "${POSE[@]}")" \
+          && pack PP 40 full ;;
+    PC1) finetune PC1 "$models/PP.safetensors" 30 5 --data "$(built "personas$POSE_TAG" personas "${POSE[@]}")" \
+          && pack PC1 30 ema ;;
+    PC2) finetune PC2 "$models/PP.safetensors" 30 5 --data "$(built "bottts$POSE_TAG" bottts "${POSE[@]}")" \
+          && pack PC2 30 ema ;;
     pack-P) pack P "$P_KIMG" full ;;
     pack-P2) pack P2 "$P2_KIMG" ema ;;
-    *) echo "train-family.sh: unknown model '$1' (P P2 C1 C2 G L1 L2 L3 R16)" >&2; exit 2 ;;
+    *) echo "train-family.sh: unknown model '$1' (P P2 C1 C2 G L1 L2 L3 R16 PP PC1 PC2)" >&2; exit 2 ;;
   esac
 }
 

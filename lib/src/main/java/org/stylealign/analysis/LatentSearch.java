@@ -51,6 +51,18 @@ public final class LatentSearch {
     }
 
     /**
+     * The pose direction of a model trained on randomly rotated data (the pose family's parent): the InterFaceGAN
+     * ridge direction of the angle {@code regressor} reads (degrees) on W, named "rotation". Its held-out score is the
+     * Pearson r of the linear prediction with the angle read; {@code step} is the std of w . d, so an edit by alpha
+     * steps moves the linear prediction by alpha x its std over the samples (what the image's angle does is for the
+     * regressor to read: notebook 11 measures it).
+     */
+    public static Probe pose(Generator g, org.stylealign.metrics.PoseRegressor regressor, int samples, long firstSeed,
+                             int batch) {
+        return interFaceGan(g, regressor::predict, false, "rotation", samples, firstSeed, batch);
+    }
+
+    /**
      * The InterFaceGAN direction of any image score: {@code binary} scores are probabilities (label p >= 0.5; the top
      * and bottom quarter when a side has fewer than 10 samples, as {@link ChannelSearch} does), the others numbers.
      */

@@ -14,7 +14,8 @@ import java.util.Map;
  * Zero-shot vision in a child domain with the parent's supervision only (paper Fig. 7, 29): a child image is inverted
  * into the child, its latent rendered by the parent ({@link Translation}), and a reader trained on the parent's
  * domain reads the parent's image. Scored on the child's own truth labels for the attributes both domains carry
- * (same name and kind in {@link Attribute#forDomain}), beside baselines fed to the same reader and chance.
+ * (same name and kind in {@link Attribute#forDomain}), beside baselines fed to the same reader and chance. Pose
+ * regression, scored on a pose family's true angles, is {@link ZeroShotPose}.
  */
 public final class ZeroShot {
 

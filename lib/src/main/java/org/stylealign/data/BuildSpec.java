@@ -177,8 +177,10 @@ public record BuildSpec(String domain, int size, int count, long seed, boolean m
     }
 
     /**
-     * A domain with a fixed transform by its style name, as {@link #style()} writes it: "bottts",
-     * "avataaars-tx20" (shifted right 20%), "avataaars-rot180" (upside down), "avataaars-ty20-flip".
+     * A domain with its transform by its style name, as {@link #style()} writes it: "bottts", "avataaars-tx20"
+     * (shifted right 20%), "avataaars-rot180" (upside down), "avataaars-ty20-flip", or with random ranges
+     * "avataaars-rot-30_30-tx-8_8" (every image turned by -30..30 degrees and shifted by -8..8%: the pose family's
+     * data).
      */
     public static BuildSpec ofStyle(String style, int size, int count, long seed) {
         if (style.endsWith(EDGES_TAG) && style.length() > EDGES_TAG.length()) { // "avataaars-edges": its edge maps
@@ -200,17 +202,19 @@ public record BuildSpec(String domain, int size, int count, long seed, boolean m
         Range ty = Range.fixed(0);
         Flip flip = Flip.NONE;
         String rest = style.substring(domain.length());
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-(rot|tx|ty)(-?[0-9]+)|-(flip)").matcher(rest);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-(rot|tx|ty)(-?[0-9]+)(?:_(-?[0-9]+))?|-(flip)")
+                .matcher(rest);
         int at = 0;
         while (at < rest.length()) {
             if (!m.find(at) || m.start() != at) {
                 throw new DataException("style '" + style + "': cannot read '" + rest.substring(at) + "' (expected "
-                        + "-rotDEG, -txPCT, -tyPCT or -flip with fixed integer values)");
+                        + "-rotDEG, -txPCT, -tyPCT with an integer or a range LO_HI, or -flip)");
             }
-            if (m.group(3) != null) {
+            if (m.group(4) != null) {
                 flip = Flip.ALWAYS;
             } else {
-                Range v = Range.fixed(Integer.parseInt(m.group(2)));
+                int lo = Integer.parseInt(m.group(2));
+                Range v = m.group(3) == null ? Range.fixed(lo) : new Range(lo, Integer.parseInt(m.group(3)));
                 switch (m.group(1)) {
                     case "rot" -> rot = v;
                     case "tx" -> tx = v;

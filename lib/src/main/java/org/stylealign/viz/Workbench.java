@@ -26,6 +26,8 @@ public final class Workbench {
     public static final String DEFAULT_MODEL = "models/P.safetensors";
     /** The family of aligned models shipped in the repository. */
     public static final String FAMILY = "models/family.json";
+    /** The shipped pose family (parent and children trained on randomly rotated data), next to {@link #FAMILY}. */
+    public static final String POSE_FAMILY = "models/pose-family.json";
     /** The model used when the repository holds no family: a shared toy fixture (noise-like images). */
     public static final String FALLBACK_MODEL = "stylegan2/rosinality-s32-sd64-mlp4-ch64.pt";
     /** The emoji pair of the paired translation benchmark (models/README.md), once trained. */
@@ -101,6 +103,17 @@ public final class Workbench {
         GeneratorConfig parent = f.config(f.parent().name());
         int r = Budget.previewResolution(parent, threads());
         return r < parent.resolution() ? f.preview(r) : f;
+    }
+
+    /**
+     * The pose family (paper Fig. 29: models trained on randomly rotated data, {@link #POSE_FAMILY}):
+     * STYLEALIGN_POSE_FAMILY when set; else, when STYLEALIGN_FAMILY names a family of the user's own, that family
+     * (whether it has rotation truth is {@code apps.ZeroShotPose.missing}'s to say); else the shipped file when it
+     * exists; else empty.
+     */
+    public static java.util.Optional<ModelFamily> poseFamily() throws CheckpointException {
+        java.util.Optional<Path> f = poseFamily(System.getenv(), System.getProperties());
+        return f.isPresent() ? java.util.Optional.of(ModelFamily.load(f.get())) : java.util.Optional.empty();
     }
 
     /** The sample budget for the family's resolution and this machine ({@link Budget}). */
@@ -221,6 +234,18 @@ public final class Workbench {
         }
         Path parent = home(env, props).resolve(DEFAULT_MODEL);
         return Files.isRegularFile(parent) ? parent : fixtures(env, props).resolve(FALLBACK_MODEL);
+    }
+
+    static java.util.Optional<Path> poseFamily(Map<String, String> env, Properties props) {
+        String v = setting(env, props, "STYLEALIGN_POSE_FAMILY", "stylealign.pose.family");
+        if (v != null) {
+            return java.util.Optional.of(Path.of(v).toAbsolutePath().normalize());
+        }
+        if (setting(env, props, "STYLEALIGN_FAMILY", "stylealign.family") != null) {
+            return java.util.Optional.of(family(env, props));
+        }
+        Path shipped = home(env, props).resolve(POSE_FAMILY);
+        return Files.isRegularFile(shipped) ? java.util.Optional.of(shipped) : java.util.Optional.empty();
     }
 
     static Path family(Map<String, String> env, Properties props) {

@@ -12,7 +12,7 @@ class StyleNameTest {
     @Test
     void styleNamesRoundTrip() {
         for (String s : new String[] {"bottts", "fun-emoji", "emoji-noto", "avataaars-tx20", "avataaars-ty-15",
-                "avataaars-rot180", "personas-rot90-tx10-ty20-flip"}) {
+                "avataaars-rot180", "personas-rot90-tx10-ty20-flip", "bottts-rot-30_30-tx-8_8-ty-8_8"}) {
             BuildSpec spec = BuildSpec.ofStyle(s, 32, 10, 1);
             assertEquals(s, spec.style(), s);
         }
@@ -21,6 +21,11 @@ class StyleNameTest {
         assertEquals(BuildSpec.Range.fixed(20), shifted.transform().translateX());
         assertEquals("avataaars-tx20-32px-n10-s1", shifted.id());
         assertEquals("fun-emoji", BuildSpec.ofStyle("fun-emoji", 32, 10, 1).domain(), "longest domain name wins");
+        BuildSpec jittered = BuildSpec.ofStyle("avataaars-rot-30_30-tx-8_8", 32, 10, 1);
+        assertEquals(new BuildSpec.Range(-30, 30), jittered.transform().rotate());
+        assertEquals(new BuildSpec.Range(-8, 8), jittered.transform().translateX());
+        assertEquals(BuildSpec.Range.fixed(0), jittered.transform().translateY());
+        assertEquals("avataaars-rot-30_30-tx-8_8-32px-n10-s1", jittered.id(), "the folder the builder writes");
     }
 
     @Test
@@ -31,5 +36,9 @@ class StyleNameTest {
         assertTrue(part.getMessage().contains("'-zoom2'"), part.getMessage());
         var range = assertThrows(DataException.class, () -> BuildSpec.ofStyle("avataaars-tx200", 32, 10, 1));
         assertTrue(range.getMessage().contains("translate-x"), range.getMessage());
+        var empty = assertThrows(DataException.class, () -> BuildSpec.ofStyle("avataaars-rot30_-30", 32, 10, 1));
+        assertTrue(empty.getMessage().contains("empty range 30:-30"), empty.getMessage());
+        var half = assertThrows(DataException.class, () -> BuildSpec.ofStyle("avataaars-rot-30_", 32, 10, 1));
+        assertTrue(half.getMessage().contains("'_'"), half.getMessage());
     }
 }

@@ -68,4 +68,34 @@ class CommittedFamilyTest {
         assertTrue(f.member("C2").snapshots().size() >= 5 && f.member("C1").snapshots().size() >= 5,
                 "the fine-tuning trajectories of C1 and C2 are shipped");
     }
+
+    @Test
+    void theShippedPoseFamilyLoadsDrawsAndCarriesRotationTruth() throws Exception {
+        // the default lookup: no STYLEALIGN_FAMILY / STYLEALIGN_POSE_FAMILY in the test environment
+        ModelFamily f = ModelFamily.load(Workbench.home().resolve(Workbench.POSE_FAMILY));
+        assertEquals(List.of("PP", "PC1", "PC2"), f.names());
+        assertEquals("PP", f.parent().name());
+        assertEquals(List.of("PC1", "PC2"), org.stylealign.apps.ZeroShotPose.children(f).stream()
+                .map(ModelFamily.Member::name).toList());
+        assertTrue(org.stylealign.apps.ZeroShotPose.missing(f).isEmpty(), "the pose family can run zero-shot pose");
+        assertEquals(new org.stylealign.data.BuildSpec.Range(-30, 30),
+                org.stylealign.apps.ZeroShotPose.rotation(f.parent()).orElseThrow());
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (ModelFamily.Member member : f.members()) {
+                try (StyleGan2 model = f.load(member.name())) {
+                    var g = model.generator();
+                    assertEquals(Budget.REFERENCE, g.config(), member.name() + " has the main family's architecture");
+                    float[] v = g.generate(g.zFromSeeds(m, 0, 1), 1f, Noise.constant()).toFloatArray();
+                    double mean = 0;
+                    for (float x : v) {
+                        assertTrue(Float.isFinite(x) && Math.abs(x) < 3, member.name() + " draws " + x);
+                        mean += Math.abs(x);
+                    }
+                    assertTrue(mean / v.length > 0.05, member.name() + " draws a blank image");
+                    assertEquals(member.name().equals("PP"), model.discriminator().isPresent(),
+                            "PP keeps D (its children start from it); PC1 and PC2 are G_ema only");
+                }
+            }
+        }
+    }
 }

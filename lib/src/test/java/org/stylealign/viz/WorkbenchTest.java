@@ -78,6 +78,22 @@ class WorkbenchTest {
     }
 
     @Test
+    void thePoseFamilyIsTheOneNamedElseTheUsersFamilyElseTheShippedFile() throws Exception {
+        Path repo = tmp.resolve("repo");
+        Files.createDirectories(repo.resolve("models"));
+        Properties p = props("stylealign.home", repo.toString());
+        assertTrue(Workbench.poseFamily(Map.of(), p).isEmpty(), "no pose family in this checkout");
+        Files.writeString(repo.resolve(Workbench.POSE_FAMILY), "{}");
+        assertEquals(java.util.Optional.of(repo.resolve(Workbench.POSE_FAMILY)), Workbench.poseFamily(Map.of(), p));
+        // a user's family replaces the shipped ones: the pose section runs on it or says why it cannot
+        Path own = tmp.resolve("own/family.json");
+        assertEquals(java.util.Optional.of(own), Workbench.poseFamily(Map.of("STYLEALIGN_FAMILY", own.toString()), p));
+        Path pose = tmp.resolve("pose.json");
+        assertEquals(java.util.Optional.of(pose), Workbench.poseFamily(Map.of("STYLEALIGN_FAMILY", own.toString(),
+                "STYLEALIGN_POSE_FAMILY", pose.toString()), p));
+    }
+
+    @Test
     void smokeAcceptsTheUsualSpellings() {
         for (String yes : new String[] {"1", "true", "YES", " on "}) {
             assertTrue(Workbench.smoke(Map.of("STYLEALIGN_SMOKE", yes), props()), yes);
