@@ -32,7 +32,10 @@ class CommittedFamilyTest {
             bytes = s.filter(Files::isRegularFile).filter(p -> !models.relativize(p).startsWith("runs-work"))
                     .mapToLong(p -> p.toFile().length()).sum();
         }
-        assertTrue(bytes < 60_000_000L, "models/ holds " + bytes + " bytes, over the 60 MB budget");
+        // 60 MB was the budget until the pose family (9 MB, kept without trajectories) and P's encoder (4.3 MB) came
+        // on 2026-12-07: 61.4 MB in all. The budget is now 64 MB; the main family's trajectories (23 MB) are what
+        // goes first if more is needed.
+        assertTrue(bytes < 64_000_000L, "models/ holds " + bytes + " bytes, over the 64 MB budget");
 
         float[] parent = null;
         try (NDManager m = NDManager.newBaseManager()) {
