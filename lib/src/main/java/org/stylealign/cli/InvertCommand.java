@@ -89,11 +89,7 @@ final class InvertCommand extends Action {
                 if (rp.getFileName().toString().endsWith(".npy")) {
                     write(rp, all);
                 } else {
-                    BufferedImage grid = ImageGrid.of(all).columns((int) Math.min(8, n)).render();
-                    Path tmp = Files.createTempFile(rp.toAbsolutePath().getParent(), ".invert-", ".png.tmp");
-                    ImageIO.write(grid, "png", tmp.toFile());
-                    Files.move(tmp, rp, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    RenderCommand.writePng(ImageGrid.of(all).columns((int) Math.min(8, n)).render(), rp);
                 }
             }
             out.printf(Locale.ROOT, "wrote %s %s; mean |pixel error| over all images %.4f%n", dest,

@@ -2,6 +2,7 @@ package org.stylealign.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.stylealign.io.AtomicFiles;
 import org.stylealign.io.HostTensor;
 import org.stylealign.io.Npy;
 import org.stylealign.model.Generator;
@@ -17,7 +18,6 @@ import javax.imageio.ImageIO;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,15 +75,9 @@ final class RenderCommand extends Action {
         return 0;
     }
 
-    static void writePng(java.awt.image.BufferedImage image, Path dest) throws java.io.IOException {
-        Path dir = dest.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".render-", ".png.tmp");
-        try {
-            ImageIO.write(image, "png", tmp.toFile());
-            Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    /** A PNG written atomically (io.AtomicFiles), its folder made if missing: render, invert and translate use it. */
+    static void writePng(java.awt.image.BufferedImage image, Path dest) throws Exception {
+        Files.createDirectories(dest.toAbsolutePath().getParent());
+        AtomicFiles.write(dest, out -> ImageIO.write(image, "png", out));
     }
 }

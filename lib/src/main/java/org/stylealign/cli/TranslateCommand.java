@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.stylealign.apps.Inversion;
 import org.stylealign.apps.Translation;
-import org.stylealign.io.AtomicFiles;
 import org.stylealign.io.HostTensor;
 import org.stylealign.io.ModelIO;
 import org.stylealign.io.Npy;
@@ -18,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -132,8 +130,7 @@ final class TranslateCommand extends Action {
                 for (NDArray r : rows) {
                     cells.addAll(ImageGrid.images(r.get("0:" + cols)));
                 }
-                BufferedImage grid = ImageGrid.of(cells).columns(cols).rowLabels(labels).render();
-                AtomicFiles.write(dest, s -> ImageIO.write(grid, "png", s));
+                RenderCommand.writePng(ImageGrid.of(cells).columns(cols).rowLabels(labels).render(), dest);
             }
             out.printf(Locale.ROOT, "wrote %s%n", dest);
         }

@@ -596,8 +596,7 @@ public final class ModelFamily {
         if (divisor == 1 || full.generatorConfig() == null) {
             return full;
         }
-        int r = previewResolution(full.generatorConfig().resolution());
-        return r < full.generatorConfig().resolution() ? ModelIO.atResolution(full, r, 0) : full;
+        return ModelIO.atMost(full, previewResolution(full.generatorConfig().resolution()), 0);
     }
 
     /** The family as an indented tree, one member per line: "P  avataaars  (parent ...)". */

@@ -140,6 +140,16 @@ public final class ModelIO {
     }
 
     /**
+     * {@link #atResolution} when {@code resolution} is below the checkpoint's, else the checkpoint itself: a preview
+     * at most that large (ModelFamily.preview, the notebooks' smoke runs).
+     */
+    public static ImportedCheckpoint atMost(ImportedCheckpoint ck, int resolution, long seed)
+            throws CheckpointException {
+        GeneratorConfig gc = ck.generatorConfig();
+        return gc != null && resolution < gc.resolution() ? atResolution(ck, resolution, seed) : ck;
+    }
+
+    /**
      * The checkpoint as a lower-resolution model, the paper's resolution transfer (Fig. 30, 1024 -> 256 there): G and
      * G_ema keep the mapping and every synthesis block up to {@code resolution} (each block has its own toRGB, so the
      * cropped G renders at once); D keeps its blocks up to {@code resolution} and gets a freshly initialised fromRGB

@@ -82,13 +82,12 @@ public final class Workbench {
         ImportedCheckpoint ck = Checkpoints.read(p);
         GeneratorConfig c = ck.generatorConfig();
         int r = c == null ? 0 : Budget.previewResolution(c, threads());
-        if (c == null || r >= c.resolution()) {
-            return ModelIO.build(ck, Devices.preferred());
+        if (c != null && r < c.resolution()) {
+            System.out.printf(Locale.ROOT, "Smoke run on a preview: %s cut from %d to %d px (one %d px image costs "
+                    + "%.0fx the shipped parent's); the images below only check that every cell runs.%n",
+                    p.getFileName(), c.resolution(), r, c.resolution(), Budget.cost(c));
         }
-        System.out.printf(Locale.ROOT, "Smoke run on a preview: %s cut from %d to %d px (one %d px image costs %.0fx "
-                + "the shipped parent's); the images below only check that every cell runs.%n", p.getFileName(),
-                c.resolution(), r, c.resolution(), Budget.cost(c));
-        return ModelIO.build(ModelIO.atResolution(ck, r, 0), Devices.preferred());
+        return ModelIO.build(c == null ? ck : ModelIO.atMost(ck, r, 0), Devices.preferred());
     }
 
     /**
