@@ -114,19 +114,112 @@ public final class Inversion {
 
     /**
      * Optimisation from an encoder's answer ("encoder + N steps"): W+ starts from {@code encoder}'s codes of the
-     * targets, W from their mean over the rows. Z and Z+ have no encoder start (an IllegalArgumentException).
+     * targets, W from their mean over the rows, Z+ and Z from those put into Z by {@link #zFor}.
      */
     public static Result invert(Generator g, NDArray targets, Encoder encoder, DomainFeatures perceptual, Options o,
                                 IntConsumer progress) {
-        if (o.space() != Space.W && o.space() != Space.W_PLUS) {
-            throw new IllegalArgumentException("an encoder start needs space W or W+, not " + o.space());
-        }
         try (NDManager m = targets.getManager().newSubManager()) {
-            NDArray ws = encoder.encode(targets);
-            ws.attach(m);
-            NDArray start = o.space() == Space.W ? ws.mean(new int[] {1}) : ws;
-            start.attach(m);
+            NDArray start = encoderLatent(g, targets, encoder, o.space(), m);
             return invert(g, targets, start, perceptual, o, progress);
+        }
+    }
+
+    /**
+     * The encoder's answer for {@code targets} in {@code space}, rendered: W+ as the encoder gives it, W the mean of
+     * its rows, Z+ and Z through {@link #zFor} (the mapping network inverted row by row, or for the rows' mean), so
+     * an encoder also puts images into Z and Z+, where a child renders them through its own mapping. The result's
+     * loss curve is empty; its time includes the mapping inversion. Results belong to the targets' manager.
+     */
+    public static Result fromEncoder(Generator g, NDArray targets, Encoder encoder, Space space) {
+        NDManager owner = targets.getManager();
+        long t0 = System.nanoTime();
+        try (NDManager m = owner.newSubManager()) {
+            NDArray latent = encoderLatent(g, targets, encoder, space, m);
+            NDArray ws = toWs(g, space, latent);
+            NDArray images = g.synthesis(ws, Noise.constant());
+            long n = targets.getShape().get(0);
+            float[] e = images.sub(targets).abs().reshape(n, -1).mean(new int[] {1}).toFloatArray();
+            double[] pixel = new double[(int) n];
+            for (int i = 0; i < n; i++) {
+                pixel[i] = e[i];
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            NDArray outLatent = latent.duplicate(), outWs = ws.duplicate(), outImages = images.duplicate();
+            outLatent.attach(owner);
+            outWs.attach(owner);
+            outImages.attach(owner);
+            return new Result(space, outLatent, outWs, outImages, new double[0], pixel, seconds);
+        }
+    }
+
+    private static NDArray encoderLatent(Generator g, NDArray targets, Encoder encoder, Space space, NDManager m) {
+        NDArray ws = encoder.encode(targets);
+        ws.attach(m);
+        long n = ws.getShape().get(0);
+        NDArray latent = switch (space) {
+            case W_PLUS -> ws;
+            case W -> ws.mean(new int[] {1});
+            case Z -> zFor(g, ws.mean(new int[] {1}), MAPPING_STEPS);
+            case Z_PLUS -> zFor(g, ws.reshape(n * g.numWs(), g.config().wDim()), MAPPING_STEPS)
+                    .reshape(n, g.numWs(), g.config().zDim());
+        };
+        latent.attach(m);
+        return latent;
+    }
+
+    /** Adam steps of {@link #zFor} when an encoder's answer is put into Z or Z+. */
+    public static final int MAPPING_STEPS = 500;
+
+    /**
+     * The mapping network inverted: for every row of {@code w} [M, wDim], a z [M, zDim] (scaled to norm sqrt(zDim),
+     * as a normal sample is) whose mapping is as close to it as Adam finds in {@code steps} steps of the squared W
+     * distance, starting from the nearest of 1,024 seeded samples' w. Only the mapping MLP runs, so this costs
+     * little beside one synthesis. A w outside the mapping's range (an encoder's or a W+ optimisation's rows can be)
+     * gets the z of the nearest point found; compare {@code g.mapping(z)} with {@code w} to see how near. The z is
+     * not unique: the mapping is far from isometric, and other z reach nearly the same w.
+     * The result belongs to {@code w}'s manager.
+     */
+    public static NDArray zFor(Generator g, NDArray w, int steps) {
+        int zDim = g.config().zDim(), wDim = g.config().wDim();
+        Shape ws = w.getShape();
+        if (ws.dimension() != 2 || ws.get(1) != wDim) {
+            throw new IllegalArgumentException("w must be [M, " + wDim + "], got " + ws);
+        }
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        }
+        NDManager owner = w.getManager();
+        try (NDManager m = owner.newSubManager()) {
+            Scalars scalars = new Scalars(m);
+            NDArray target = w.duplicate();
+            target.attach(m);
+            NDArray pool = g.zFromSeeds(m, Generator.seedRange(456_000, 1024));
+            NDArray poolW = g.mapping(pool);
+            // nearest pool member by squared distance: |w|^2 - 2 w.p + |p|^2 (|w|^2 is the same for every p)
+            NDArray d = poolW.square().sum(new int[] {1}).reshape(1, -1)
+                    .sub(target.matMul(poolW.transpose()).mul(scalars.of(2f)));
+            NDArray z = pool.get(d.argMin(1));
+            z.attach(m);
+            z.setRequiresGradient(true);
+            try (Adam adam = new Adam(java.util.Map.of("z", z), m, 0.2, 0.9, 0.999, 1e-8)) {
+                for (int step = 0; step < steps; step++) {
+                    double lr = 0.2 * schedule((double) step / steps, 0, 0.25);
+                    try (NDManager sm = m.newSubManager(); NDScope scope = new NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            NDArray in = z.mul(scalars.of(1f));
+                            in.attach(sm);
+                            gc.backward(g.mapping(in).sub(target).square().sum());
+                        }
+                        adam.step(lr);
+                    }
+                }
+            }
+            z.setRequiresGradient(false);
+            NDArray out = z.div(z.norm(new int[] {1}, true).div(scalars.of((float) Math.sqrt(zDim))).add(
+                    scalars.of(1e-12f)));
+            out.attach(owner);
+            return out;
         }
     }
 

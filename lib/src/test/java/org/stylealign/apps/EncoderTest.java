@@ -94,8 +94,25 @@ class EncoderTest {
                 assertTrue(fromEnc.loss()[0] < 0.7 * fromAvg.loss()[0],
                         s + ": step-0 loss " + fromEnc.loss()[0] + " from the encoder vs " + fromAvg.loss()[0]);
             }
-            assertThrows(IllegalArgumentException.class, () -> Inversion.invert(g, x, trained, features,
-                    Inversion.Options.defaults(Inversion.Space.Z).withSteps(2), null));
+            // Z and Z+: the encoder's rows put into Z by the inverted mapping; its answer there renders close to
+            // its W+ answer, far closer than Z's default start (z = 0) does
+            NDArray encImages = g.synthesis(trained.encode(x), Noise.constant());
+            for (Inversion.Space s : List.of(Inversion.Space.Z_PLUS, Inversion.Space.Z)) {
+                var r = Inversion.fromEncoder(g, x, trained, s);
+                assertEquals(0, r.loss().length);
+                assertEquals(0f, g.synthesis(Inversion.toWs(g, s, r.latent()), Noise.constant()).sub(r.images())
+                        .abs().max().getFloat(), 1e-6f);
+                var o = new Inversion.Options(s, 5, 0.1f, 0.05f, 0.25f, 0f, 1f, 1f, 1);
+                var fromZero = Inversion.invert(g, x, features, o, null);
+                var fromEnc = Inversion.invert(g, x, trained, features, o, null);
+                System.out.printf("encoder into %s: mean |pixel error| %.4f (the encoder's W+: %.4f); step-0 loss "
+                        + "%.4f from the encoder vs %.4f from z = 0%n", s, r.meanPixel(), pixelError(encImages, x),
+                        fromEnc.loss()[0], fromZero.loss()[0]);
+                assertTrue(fromEnc.loss()[0] < 0.7 * fromZero.loss()[0],
+                        s + ": step-0 loss " + fromEnc.loss()[0] + " from the encoder vs " + fromZero.loss()[0]);
+            }
+            var wPlus = Inversion.fromEncoder(g, x, trained, Inversion.Space.W_PLUS);
+            assertEquals(0f, wPlus.images().sub(encImages).abs().max().getFloat(), 1e-6f);
             // the given start is used as it is: zero steps of learning rate leave it (a 1-step run's lr is 0)
             NDArray start = trained.encode(x);
             var o = new Inversion.Options(Inversion.Space.W_PLUS, 1, 0.1f, 0.5f, 0.25f, 0f, 1f, 1f, 1);

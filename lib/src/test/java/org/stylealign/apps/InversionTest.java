@@ -56,6 +56,44 @@ class InversionTest {
     }
 
     @Test
+    void theMappingInvertedRecoversTheWOfAKnownZ() {
+        // the shipped parent's mapping (4 layers, 128 -> 128): w = mapping(z0) has an exact answer, z0 itself
+        // (up to scale, which the mapping's normalisation removes) or another z
+        // with the same w
+        Generator g = model.generator();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray z0 = g.zFromSeeds(m, Generator.seedRange(31_000, 8));
+            NDArray w = g.mapping(z0);
+            NDArray spread = w.sub(w.mean(new int[] {0}, true)).square().sum(new int[] {1}).mean();
+            NDArray zStart = Inversion.zFor(g, w, 0);   // the nearest pool member: a different z
+            NDArray z = Inversion.zFor(g, w, Inversion.MAPPING_STEPS);
+            double before = g.mapping(zStart).sub(w).square().sum(new int[] {1}).mean().getFloat();
+            double after = g.mapping(z).sub(w).square().sum(new int[] {1}).mean().getFloat();
+            double var = spread.getFloat();
+            System.out.printf("mapping inversion: mean squared W error %.3g from the nearest of 1,024 samples, %.3g "
+                    + "after %d steps (spread of w %.3g)%n", before, after, Inversion.MAPPING_STEPS, var);
+            assertTrue(before > 0.05 * var, "the pool's nearest is not the answer already: " + before + " vs " + var);
+            assertTrue(after < 0.01 * var, "W error after the steps " + after + " (spread " + var + ")");
+            // scaled as a normal sample
+            double[] norms = toDoubles(z.norm(new int[] {1}).toFloatArray());
+            for (double nz : norms) {
+                assertEquals(Math.sqrt(g.config().zDim()), nz, 1e-3 * nz);
+            }
+            // not asserted: the direction of z0 itself. The mapping is far from isometric, so many z reach a w this
+            // close (cosines to z0 of 0.2-0.6 were seen here); what a child renders depends on w, not on z0
+            assertThrows(IllegalArgumentException.class, () -> Inversion.zFor(g, z0.reshape(8, 1, -1), 5));
+        }
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    @Test
     void residentMemoryStaysFlatOverTheSteps() {
         // every step's graph, the target's features included, must be freed with the step: a leak of ~15 MB per step
         // at 16 images (each step's tensors kept until the end) was seen before the step had its own scope
