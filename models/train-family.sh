@@ -117,10 +117,32 @@ JSON
   "$sa" family check --family "$models/emoji-family.json"
 }
 
+# models/edge-family.json, written only when PE exists: P and its edge-map child (notebook 09 section 4 reads it;
+# a file of its own, so that the analyses of family.json do not count PE among P's children).
+edge_family() {
+  [ -f "$models/PE.safetensors" ] || { echo "train-family.sh: $models/PE.safetensors is missing: train PE first" >&2; exit 1; }
+  cat > "$models/edge-family.json.tmp" <<'JSON'
+{
+  "about": "P and its edge-map child PE for translation from edge drawings (notebook 09, section 4; the paper's Fig. 37): PE is P fine-tuned on edge maps of avataaars (stylealign data build avataaars --edges), so an edge drawing inverted into PE and rendered by P becomes avatars that share its structure. Made by models/train-family.sh PE edge-family (models/README.md).",
+  "models": [
+    {"name": "P", "role": "parent", "domain": "avataaars", "kimg": 260, "checkpoint": "P.safetensors",
+     "description": "the family's parent (family.json)",
+     "log": "logs/P/metrics.csv", "quality": "logs/P/quality.csv", "command": "models/train-family.sh P"},
+    {"name": "PE", "parent": "P", "role": "child", "distance": "close", "domain": "avataaars", "style": "avataaars-edges",
+     "data": "edge maps of avataaars", "checkpoint": "PE.safetensors",
+     "description": "P fine-tuned to edge maps of avataaars",
+     "log": "logs/PE/metrics.csv", "quality": "logs/PE/quality.csv", "command": "models/train-family.sh PE"}
+  ]
+}
+JSON
+  mv "$models/edge-family.json.tmp" "$models/edge-family.json"
+  "$sa" family check --family "$models/edge-family.json"
+}
+
 step() {
   case "$1" in
     # The emoji pair (issue 15's paired benchmark, models/emoji-family.json) and the edge-map child (Fig. 37); not
-    # in the default list:   models/train-family.sh E ET emoji-family PE   (a fractional *_KIMG packs the last
+    # in the default list:   models/train-family.sh E ET emoji-family PE edge-family   (a fractional *_KIMG packs the last
     # snapshot: E_KIMG=0.2 trains 13 steps, a check that the step runs)
     E)  data="$(emoji_train emoji-noto)" && "$sa" train --data "$data" --train-seed 1 --out "$runs/E" --kimg "$E_KIMG" \
           "${COMMON[@]}" "${ARCH[@]}" --xflip --snapshot-kimg 10 --metrics 256 $(resume_flag E) \
@@ -128,6 +150,7 @@ step() {
     ET) data="$(emoji_train emoji-twemoji)" && finetune ET "$models/E.safetensors" "$ET_KIMG" 5 --data "$data" \
           --xflip && pack ET "$ET_KIMG" ema ;;
     emoji-family) emoji_family ;;
+    edge-family) edge_family ;;
     PE) finetune PE "$models/P.safetensors" "$PE_KIMG" 5 --data "$(built avataaars-edges avataaars --edges)" \
           && pack PE "$PE_KIMG" ema ;;
     P)  train_parent P 1 "$P_KIMG" && pack P "$P_KIMG" full ;;

@@ -32,6 +32,8 @@ public final class Workbench {
     public static final String FALLBACK_MODEL = "stylegan2/rosinality-s32-sd64-mlp4-ch64.pt";
     /** The emoji pair of the paired translation benchmark (models/README.md), once trained. */
     public static final String EMOJI_FAMILY = "models/emoji-family.json";
+    /** The shipped edge-map family (P and PE), written by {@code models/train-family.sh edge-family}. */
+    public static final String EDGE_FAMILY = "models/edge-family.json";
 
     private Workbench() {
     }
@@ -170,14 +172,34 @@ public final class Workbench {
     }
 
     static Path emojiFamily(Map<String, String> env, Properties props) {
-        String v = setting(env, props, "STYLEALIGN_EMOJI_FAMILY", "stylealign.emoji.family");
+        return sideFamily(env, props, "STYLEALIGN_EMOJI_FAMILY", "stylealign.emoji.family", EMOJI_FAMILY);
+    }
+
+    /**
+     * The family to look for an edge-map child in (the parent fine-tuned on edge maps of its own images; notebook
+     * 09's translation from drawings, Fig. 37), found as {@link #emojiFamily()} is: STYLEALIGN_EDGE_FAMILY, else the
+     * user's STYLEALIGN_FAMILY, else {@link #EDGE_FAMILY} when it exists, else {@link #family()}. A separate file, so
+     * that the analyses of the main family do not count the edge-map child among its children.
+     */
+    public static ModelFamily edgeFamily() throws CheckpointException {
+        Path f = edgeFamily(System.getenv(), System.getProperties());
+        return f != null ? ModelFamily.load(f) : family();
+    }
+
+    static Path edgeFamily(Map<String, String> env, Properties props) {
+        return sideFamily(env, props, "STYLEALIGN_EDGE_FAMILY", "stylealign.edge.family", EDGE_FAMILY);
+    }
+
+    private static Path sideFamily(Map<String, String> env, Properties props, String key, String property,
+                                   String shippedFile) {
+        String v = setting(env, props, key, property);
         if (v != null) {
             return Path.of(v).toAbsolutePath().normalize();
         }
         if (setting(env, props, "STYLEALIGN_FAMILY", "stylealign.family") != null) {
             return family(env, props);
         }
-        Path shipped = home(env, props).resolve(EMOJI_FAMILY);
+        Path shipped = home(env, props).resolve(shippedFile);
         return Files.isRegularFile(shipped) ? shipped : null;
     }
 

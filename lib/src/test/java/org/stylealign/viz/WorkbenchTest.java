@@ -68,6 +68,23 @@ class WorkbenchTest {
     }
 
     @Test
+    void theEdgeFamilyIsFoundTheSameWay() throws Exception {
+        Path repo = tmp.resolve("repo-edges");
+        Files.createDirectories(repo.resolve("models"));
+        Properties p = props("stylealign.home", repo.toString());
+        assertEquals(null, Workbench.edgeFamily(Map.of(), p));
+        Files.writeString(repo.resolve(Workbench.EMOJI_FAMILY), "{}");
+        assertEquals(null, Workbench.edgeFamily(Map.of(), p), "the emoji file is not the edge family");
+        Files.writeString(repo.resolve(Workbench.EDGE_FAMILY), "{}");
+        assertEquals(repo.resolve(Workbench.EDGE_FAMILY), Workbench.edgeFamily(Map.of(), p));
+        Path own = tmp.resolve("own/family.json");
+        assertEquals(own, Workbench.edgeFamily(Map.of("STYLEALIGN_FAMILY", own.toString()), p));
+        Path edges = tmp.resolve("edges.json");
+        assertEquals(edges, Workbench.edgeFamily(Map.of("STYLEALIGN_FAMILY", own.toString(),
+                "STYLEALIGN_EDGE_FAMILY", edges.toString()), p));
+    }
+
+    @Test
     void aUsersFamilyGivesTheModelItsParent() {
         Path shipped = Path.of("..", "models", "family.json").toAbsolutePath().normalize();
         Map<String, String> env = Map.of("STYLEALIGN_FAMILY", shipped.toString());
