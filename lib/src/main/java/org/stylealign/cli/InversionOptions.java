@@ -1,12 +1,16 @@
 package org.stylealign.cli;
 
 import ai.djl.ndarray.NDArray;
+import org.stylealign.apps.Encoder;
 import org.stylealign.apps.Inversion;
+import org.stylealign.io.CheckpointException;
 import org.stylealign.metrics.DomainFeatures;
 import org.stylealign.model.Generator;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,13 +46,22 @@ final class InversionOptions {
             + "optimised (default: ${DEFAULT-VALUE}).")
     int seed = 1;
 
+    @Option(names = "--encoder", paramLabel = "FILE", description = "Start from this encoder's answer (an "
+            + "apps.Encoder trained for this checkpoint, e.g. models/encoder-P.safetensors) instead of zeros or w_avg, "
+            + "in any space (Z and Z+ through the inverted mapping network); with --steps 0, the encoder's answer alone.")
+    Path encoder;
+
     /** The library's options from these settings; a bad value is a usage error naming it. */
     Inversion.Options options() {
         if (batch < 1) {
             throw new UsageException("--batch must be at least 1");
         }
+        if (steps == 0 && encoder == null) {
+            throw new UsageException("--steps 0 needs --encoder (the encoder's answer alone)");
+        }
         try {
-            return new Inversion.Options(space, steps, lr, DEFAULTS.rampUp(), DEFAULTS.rampDown(),
+            // with --steps 0 the options are not run (the encoder answers alone), only checked
+            return new Inversion.Options(space, steps == 0 ? 1 : steps, lr, DEFAULTS.rampUp(), DEFAULTS.rampDown(),
                     DEFAULTS.latentNoise(), pixel, perceptual, seed);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
@@ -61,19 +74,44 @@ final class InversionOptions {
                 new UsageException("no bundled domain classifier for the perceptual loss: use --perceptual 0")) : null;
     }
 
-    /** Inverts {@code images} batch by batch into {@code g}, a progress line per batch on {@code out}. */
+    /**
+     * Inverts {@code images} batch by batch into {@code g} (from the encoder's answer with --encoder), a progress
+     * line per batch on {@code out}.
+     */
     List<Inversion.Result> invert(Generator g, NDArray images, DomainFeatures f, Inversion.Options o, PrintStream out) {
-        long n = images.getShape().get(0);
-        List<Inversion.Result> results = new ArrayList<>();
-        for (long s = 0; s < n; s += batch) {
-            NDArray part = images.get(s + ":" + Math.min(n, s + batch));
-            Inversion.Result r = Inversion.invert(g, part, f, o, null);
-            results.add(r);
-            out.printf(Locale.ROOT, "images %d-%d: loss %.4f -> %.4f, mean |pixel error| %.4f, %.1f s%n", s,
-                    Math.min(n, s + batch) - 1, r.loss()[0], r.loss()[r.loss().length - 1], r.meanPixel(),
-                    r.seconds());
+        Encoder enc = null;
+        if (encoder != null) {
+            if (!Files.isRegularFile(encoder)) {
+                throw new UsageException("--encoder " + encoder + ": no such file");
+            }
+            try {
+                enc = Encoder.load(encoder, g);
+            } catch (CheckpointException e) {
+                throw new UsageException("--encoder " + encoder + ": " + e.getMessage());
+            }
+            out.println("from the encoder " + encoder.getFileName() + " (" + enc.training() + ")"
+                    + (steps == 0 ? ", no optimisation" : ""));
         }
-        return results;
+        try {
+            long n = images.getShape().get(0);
+            List<Inversion.Result> results = new ArrayList<>();
+            for (long s = 0; s < n; s += batch) {
+                NDArray part = images.get(s + ":" + Math.min(n, s + batch));
+                Inversion.Result r = enc == null ? Inversion.invert(g, part, f, o, null)
+                        : steps == 0 ? Inversion.fromEncoder(g, part, enc, o.space())
+                        : Inversion.invert(g, part, enc, f, o, null);
+                results.add(r);
+                String loss = r.loss().length == 0 ? "the encoder's answer"
+                        : String.format(Locale.ROOT, "loss %.4f -> %.4f", r.loss()[0], r.loss()[r.loss().length - 1]);
+                out.printf(Locale.ROOT, "images %d-%d: %s, mean |pixel error| %.4f, %.1f s%n", s,
+                        Math.min(n, s + batch) - 1, loss, r.meanPixel(), r.seconds());
+            }
+            return results;
+        } finally {
+            if (enc != null) {
+                enc.close();
+            }
+        }
     }
 
     static NDArray concat(List<NDArray> parts) {

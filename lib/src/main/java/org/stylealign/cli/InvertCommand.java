@@ -69,7 +69,7 @@ final class InvertCommand extends Action {
             NDArray images = images(this.images, count, g, m);
             long n = images.getShape().get(0);
             out.printf(Locale.ROOT, "%d images into %s of %s, %d steps each (lr %.3g, pixel %.3g, perceptual %.3g)%n",
-                    n, o.space(), checkpoint.checkpoint.getFileName(), o.steps(), o.learningRate(), o.pixelWeight(),
+                    n, o.space(), checkpoint.checkpoint.getFileName(), inversion.steps, o.learningRate(), o.pixelWeight(),
                     o.perceptualWeight());
             List<NDArray> latents = new ArrayList<>(), wss = new ArrayList<>(), recon = new ArrayList<>();
             double pixel = 0;

@@ -90,7 +90,7 @@ final class TranslateCommand extends Action {
             if (source.images != null) {
                 sources = InvertCommand.images(source.images, count, g, m);
                 out.printf(Locale.ROOT, "%d images into %s of %s, %d steps each%n", sources.getShape().get(0),
-                        o.space(), checkpoint.checkpoint.getFileName(), o.steps());
+                        o.space(), checkpoint.checkpoint.getFileName(), inversion.steps);
                 try (DomainFeatures f = InversionOptions.features(o)) {
                     List<NDArray> parts = new ArrayList<>();
                     for (Inversion.Result r : inversion.invert(g, sources, f, o, out)) {
