@@ -52,36 +52,30 @@ class WorkbenchTest {
         assertEquals(tmp.resolve("p"), Workbench.reports(env, props("stylealign.reports", tmp.resolve("p").toString())));
     }
 
-    @Test
-    void theEmojiFamilyIsTheOneNamedElseTheUsersElseTheShippedFileElseTheFamily() throws Exception {
-        Path repo = tmp.resolve("repo");
-        Files.createDirectories(repo.resolve("models"));
-        Properties p = props("stylealign.home", repo.toString());
-        assertEquals(null, Workbench.emojiFamily(Map.of(), p), "no emoji family in this checkout: the family's own");
-        Files.writeString(repo.resolve(Workbench.EMOJI_FAMILY), "{}");
-        assertEquals(repo.resolve(Workbench.EMOJI_FAMILY), Workbench.emojiFamily(Map.of(), p));
-        Path own = tmp.resolve("own/family.json");
-        assertEquals(own, Workbench.emojiFamily(Map.of("STYLEALIGN_FAMILY", own.toString()), p));
-        Path emoji = tmp.resolve("emoji.json");
-        assertEquals(emoji, Workbench.emojiFamily(Map.of("STYLEALIGN_FAMILY", own.toString(),
-                "STYLEALIGN_EMOJI_FAMILY", emoji.toString()), p));
+    /** How notebook 09 finds a side family (emoji pair, edge-map child): the named file, the user's, the shipped one. */
+    interface SideFamily {
+        Path find(Map<String, String> env, Properties props);
     }
 
-    @Test
-    void theEdgeFamilyIsFoundTheSameWay() throws Exception {
-        Path repo = tmp.resolve("repo-edges");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"emoji, STYLEALIGN_EMOJI_FAMILY", "edges, STYLEALIGN_EDGE_FAMILY"})
+    void aSideFamilyIsTheOneNamedElseTheUsersElseTheShippedFileElseTheFamily(String kind, String key) throws Exception {
+        boolean emoji = kind.equals("emoji");
+        SideFamily side = emoji ? Workbench::emojiFamily : Workbench::edgeFamily;
+        String shipped = emoji ? Workbench.EMOJI_FAMILY : Workbench.EDGE_FAMILY;
+        String other = emoji ? Workbench.EDGE_FAMILY : Workbench.EMOJI_FAMILY;
+        Path repo = tmp.resolve("repo-" + kind);
         Files.createDirectories(repo.resolve("models"));
         Properties p = props("stylealign.home", repo.toString());
-        assertEquals(null, Workbench.edgeFamily(Map.of(), p));
-        Files.writeString(repo.resolve(Workbench.EMOJI_FAMILY), "{}");
-        assertEquals(null, Workbench.edgeFamily(Map.of(), p), "the emoji file is not the edge family");
-        Files.writeString(repo.resolve(Workbench.EDGE_FAMILY), "{}");
-        assertEquals(repo.resolve(Workbench.EDGE_FAMILY), Workbench.edgeFamily(Map.of(), p));
+        assertEquals(null, side.find(Map.of(), p), "no " + kind + " family in this checkout: the family's own");
+        Files.writeString(repo.resolve(other), "{}");
+        assertEquals(null, side.find(Map.of(), p), "the other side family's file is not this one");
+        Files.writeString(repo.resolve(shipped), "{}");
+        assertEquals(repo.resolve(shipped), side.find(Map.of(), p));
         Path own = tmp.resolve("own/family.json");
-        assertEquals(own, Workbench.edgeFamily(Map.of("STYLEALIGN_FAMILY", own.toString()), p));
-        Path edges = tmp.resolve("edges.json");
-        assertEquals(edges, Workbench.edgeFamily(Map.of("STYLEALIGN_FAMILY", own.toString(),
-                "STYLEALIGN_EDGE_FAMILY", edges.toString()), p));
+        assertEquals(own, side.find(Map.of("STYLEALIGN_FAMILY", own.toString()), p));
+        Path named = tmp.resolve(kind + ".json");
+        assertEquals(named, side.find(Map.of("STYLEALIGN_FAMILY", own.toString(), key, named.toString()), p));
     }
 
     @Test
