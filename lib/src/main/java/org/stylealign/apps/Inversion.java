@@ -9,9 +9,14 @@ import ai.djl.training.GradientCollector;
 import org.stylealign.metrics.DomainFeatures;
 import org.stylealign.model.Generator;
 import org.stylealign.model.Noise;
+import org.stylealign.model.NumpyRandom;
+import org.stylealign.model.StyleLayer;
+import org.stylealign.model.Tensors;
 import org.stylealign.model.Scalars;
 import org.stylealign.optim.Adam;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.IntConsumer;
 
@@ -61,15 +66,27 @@ public final class Inversion {
      * @param latentNoise    W / W+ only: noise of this many standard deviations of w at the start (0.05)
      * @param pixelWeight    weight of the mean squared pixel error (images in [-1, 1])
      * @param perceptualWeight weight of the perceptual distance
+     * @param noiseWeight    0: the generator's stored noise maps are used and not optimised (the default); above 0:
+     *                       per-image noise maps are optimised too, from seeded normal maps, renormalised after every
+     *                       step, with {@link #noiseRegularisation} at this weight in the loss (the projector's
+     *                       recipe; NVlabs and rosinality use 1e5)
      */
     public record Options(Space space, int steps, float learningRate, float rampUp, float rampDown, float latentNoise,
-                          float pixelWeight, float perceptualWeight, long seed) {
+                          float pixelWeight, float perceptualWeight, long seed, float noiseWeight) {
         public Options {
             if (steps < 1 || !(learningRate > 0) || rampUp < 0 || rampDown < 0 || rampUp + rampDown > 1
-                    || pixelWeight < 0 || perceptualWeight < 0 || pixelWeight + perceptualWeight == 0) {
+                    || pixelWeight < 0 || perceptualWeight < 0 || pixelWeight + perceptualWeight == 0
+                    || !(noiseWeight >= 0) || Float.isInfinite(noiseWeight)) {
                 throw new IllegalArgumentException("bad inversion options: " + steps + " steps, lr " + learningRate
-                        + ", ramps " + rampUp + "/" + rampDown + ", weights " + pixelWeight + "/" + perceptualWeight);
+                        + ", ramps " + rampUp + "/" + rampDown + ", weights " + pixelWeight + "/" + perceptualWeight
+                        + ", noise regularisation " + noiseWeight);
             }
+        }
+
+        /** Without noise optimisation (the stored noise maps). */
+        public Options(Space space, int steps, float learningRate, float rampUp, float rampDown, float latentNoise,
+                       float pixelWeight, float perceptualWeight, long seed) {
+            this(space, steps, learningRate, rampUp, rampDown, latentNoise, pixelWeight, perceptualWeight, seed, 0f);
         }
 
         public static Options defaults(Space space) {
@@ -78,7 +95,13 @@ public final class Inversion {
 
         public Options withSteps(int n) {
             return new Options(space, n, learningRate, rampUp, rampDown, latentNoise, pixelWeight, perceptualWeight,
-                    seed);
+                    seed, noiseWeight);
+        }
+
+        /** Noise maps optimised too, regularised at {@code weight} (NVlabs' projector: 1e5); 0 turns it off. */
+        public Options withNoiseOptimised(float weight) {
+            return new Options(space, steps, learningRate, rampUp, rampDown, latentNoise, pixelWeight,
+                    perceptualWeight, seed, weight);
         }
     }
 
@@ -88,9 +111,21 @@ public final class Inversion {
      * @param images the reconstructions, [N, C, R, R]
      * @param loss   the total loss (summed over images) at every step
      * @param pixel  per image, the mean absolute pixel error of the reconstruction
+     * @param noise  the optimised noise maps, one [N, 1, R, R] per noise input (empty: the stored maps were used)
      */
     public record Result(Space space, NDArray latent, NDArray ws, NDArray images, double[] loss, double[] pixel,
-                         double seconds) {
+                         double seconds, List<NDArray> noise) {
+        /** A result rendered with the generator's stored noise maps. */
+        public Result(Space space, NDArray latent, NDArray ws, NDArray images, double[] loss, double[] pixel,
+                      double seconds) {
+            this(space, latent, ws, images, loss, pixel, seconds, List.of());
+        }
+
+        /** The noise the images were rendered with: the optimised maps, or the stored ones when none were. */
+        public Noise noiseInput() {
+            return noise.isEmpty() ? Noise.constant() : Noise.maps(noise);
+        }
+
         public double meanPixel() {
             double s = 0;
             for (double p : pixel) {
@@ -264,7 +299,18 @@ public final class Inversion {
             java.util.SplittableRandom rng = new java.util.SplittableRandom(o.seed());
             double[] curve = new double[o.steps()];
             latent.setRequiresGradient(true);
-            Adam adam = new Adam(java.util.Map.of("latent", latent), m, o.learningRate(), 0.9, 0.999, 1e-8);
+            java.util.Map<String, NDArray> params = new java.util.LinkedHashMap<>();
+            params.put("latent", latent);
+            List<NDArray> noiseMaps = new ArrayList<>();
+            if (o.noiseWeight() > 0) { // the projector's start: normal maps, one set per image
+                for (NDArray map : initialNoise(g, n, o.seed(), m)) {
+                    map.setRequiresGradient(true);
+                    params.put("noise" + noiseMaps.size(), map);
+                    noiseMaps.add(map);
+                }
+            }
+            Noise noiseInput = noiseMaps.isEmpty() ? Noise.constant() : Noise.maps(noiseMaps);
+            Adam adam = new Adam(params, m, o.learningRate(), 0.9, 0.999, 1e-8);
             for (int step = 0; step < o.steps(); step++) {
                 double t = (double) step / o.steps();
                 double lr = o.learningRate() * schedule(t, o.rampUp(), o.rampDown());
@@ -282,8 +328,12 @@ public final class Inversion {
                                 ? latent.add(gaussian(sm, latent.getShape(), rng).mul(scalars.of((float) noiseScale)))
                                 : latent.mul(scalars.of(1f));
                         in.attach(sm);
-                        NDArray img = g.synthesis(toWs(g, o.space(), in), Noise.constant());
+                        NDArray img = g.synthesis(toWs(g, o.space(), in), noiseInput);
                         lossValue = loss(img, target, perceptual, o, scalars);
+                        if (!noiseMaps.isEmpty()) {
+                            lossValue = lossValue.add(noiseRegularisation(noiseMaps).sum()
+                                    .mul(scalars.of(o.noiseWeight())));
+                        }
                         gc.backward(lossValue);
                     }
                     curve[step] = lossValue.getFloat();
@@ -292,6 +342,7 @@ public final class Inversion {
                                 + "); lower the learning rate");
                     }
                     adam.step(lr);
+                    normaliseNoise(noiseMaps);
                 }
                 if (progress != null) {
                     progress.accept(step + 1);
@@ -299,8 +350,15 @@ public final class Inversion {
             }
             adam.close();
             latent.setRequiresGradient(false);
+            List<NDArray> outNoise = new ArrayList<>();
+            for (NDArray map : noiseMaps) {
+                map.setRequiresGradient(false);
+                NDArray copy = map.duplicate();
+                copy.attach(owner);
+                outNoise.add(copy);
+            }
             NDArray ws = toWs(g, o.space(), latent);
-            NDArray images = g.synthesis(ws, Noise.constant());
+            NDArray images = g.synthesis(ws, noiseInput);
             double[] pixel = new double[(int) n];
             float[] e = images.sub(target).abs().reshape(n, -1).mean(new int[] {1}).toFloatArray();
             for (int i = 0; i < n; i++) {
@@ -310,7 +368,68 @@ public final class Inversion {
             outLatent.attach(owner);
             outWs.attach(owner);
             outImages.attach(owner);
-            return new Result(o.space(), outLatent, outWs, outImages, curve, pixel, (System.nanoTime() - t0) / 1e9);
+            return new Result(o.space(), outLatent, outWs, outImages, curve, pixel, (System.nanoTime() - t0) / 1e9,
+                    List.copyOf(outNoise));
+        }
+    }
+
+    /** Normal noise maps [n, 1, R, R] for every noise input of {@code g}, drawn from {@code seed}. */
+    static List<NDArray> initialNoise(Generator g, long n, long seed, NDManager m) {
+        NumpyRandom r = new NumpyRandom(seed);
+        List<NDArray> maps = new ArrayList<>();
+        for (StyleLayer l : g.styleLayers()) {
+            if (l.noiseIndex() >= 0) {
+                int res = l.resolution();
+                maps.add(Tensors.owned(m, r.randn((int) (n * res * res)), new Shape(n, 1, res, res)));
+            }
+        }
+        return maps;
+    }
+
+    /**
+     * The noise regulariser of NVlabs' and rosinality's projectors, per image: for every map [N, 1, H, W], and again
+     * after each 2x2 average pooling while the map is larger than 8 x 8, the squared mean of the map times itself
+     * shifted by one pixel (cyclically) along the width, plus the same along the height; summed. Normal maps score
+     * near 0; a map with spatial structure scores up to 2 per scale (a constant map: 2 at every scale). Returns [N].
+     */
+    public static NDArray noiseRegularisation(List<NDArray> maps) {
+        NDArray total = null;
+        for (NDArray map : maps) {
+            Shape s = map.getShape();
+            if (s.dimension() != 4 || s.get(1) != 1 || s.get(2) != s.get(3)) {
+                throw new IllegalArgumentException("noise maps must be [N, 1, R, R], got " + s);
+            }
+            NDArray x = map;
+            while (true) {
+                long n = x.getShape().get(0), h = x.getShape().get(2);
+                for (int axis : new int[] {3, 2}) {
+                    NDArray shifted = x.get(axis == 3 ? ":, :, :, -1:" : ":, :, -1:, :")
+                            .concat(x.get(axis == 3 ? ":, :, :, :-1" : ":, :, :-1, :"), axis);
+                    NDArray term = x.mul(shifted).reshape(n, -1).mean(new int[] {1}).square();
+                    total = total == null ? term : total.add(term);
+                }
+                if (h <= 8) {
+                    break;
+                }
+                // 2 x 2 average pooling; one axis per mean, as DJL's PyTorch engine reduces over one axis at a time
+                x = x.reshape(n, 1, h / 2, 2, h / 2, 2).mean(new int[] {5}).mean(new int[] {3});
+            }
+        }
+        return total;
+    }
+
+    /** Every map of every image back to mean 0 and standard deviation 1 (the projectors do this after each step). */
+    static void normaliseNoise(List<NDArray> maps) {
+        for (NDArray map : maps) {
+            try (NDManager sm = map.getManager().newSubManager(); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                Shape shape = map.getShape();
+                NDArray flat = map.reshape(shape.get(0), -1);
+                NDArray centred = flat.sub(flat.mean(new int[] {1}, true));
+                NDArray std = centred.square().mean(new int[] {1}, true).sqrt();
+                NDArray normalised = centred.div(std.add(1e-8f));
+                map.set(normalised.toFloatArray()); // in place: the optimiser holds this tensor
+            }
         }
     }
 

@@ -46,6 +46,11 @@ final class InversionOptions {
             + "optimised (default: ${DEFAULT-VALUE}).")
     int seed = 1;
 
+    @Option(names = "--noise-reg", paramLabel = "W", description = "Optimise the noise maps too, with the "
+            + "projectors' noise regulariser at this weight (NVlabs and rosinality use 1e5; default: 0, the stored maps "
+            + "stay). The latents alone then do not reproduce the reconstructions: their noise is not written.")
+    float noiseReg = 0f;
+
     @Option(names = "--encoder", paramLabel = "FILE", description = "Start from this encoder's answer (an "
             + "apps.Encoder trained for this checkpoint, e.g. models/encoder-P.safetensors) instead of zeros or w_avg, "
             + "in any space (Z and Z+ through the inverted mapping network); with --steps 0, the encoder's answer alone.")
@@ -62,7 +67,7 @@ final class InversionOptions {
         try {
             // with --steps 0 the options are not run (the encoder answers alone), only checked
             return new Inversion.Options(space, steps == 0 ? 1 : steps, lr, DEFAULTS.rampUp(), DEFAULTS.rampDown(),
-                    DEFAULTS.latentNoise(), pixel, perceptual, seed);
+                    DEFAULTS.latentNoise(), pixel, perceptual, seed, noiseReg);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -38,7 +38,7 @@ class CliParseTest {
     /**
      * Every command's options, as the hand-written parser accepted them (its valued and flag sets, before picocli),
      * plus -h/--help. {@code styles} also accepted --noise, which it never used: dropped. Added since: invert's and
-     * translate's --encoder.
+     * translate's --noise-reg and --encoder.
      */
     private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
 
@@ -73,9 +73,9 @@ class CliParseTest {
         OPTIONS.put("metrics train-segmenter", "--domains --out --count --test-count --seed --steps --batch --fp16");
         OPTIONS.put("metrics classify", "--data --checkpoint --samples --classifier");
         OPTIONS.put("invert", "--checkpoint --images --count --space --steps --lr --pixel --perceptual --batch --out "
-                + "--ws --render --seed --encoder");
+                + "--ws --render --seed --noise-reg --encoder");
         OPTIONS.put("translate", "--checkpoint --to --images --latents --count --space --steps --lr --pixel "
-                + "--perceptual --batch --seed --out --encoder");
+                + "--perceptual --batch --seed --out --noise-reg --encoder");
         OPTIONS.put("export", "--checkpoint --format --out --res --truncation");
         OPTIONS.put("family", "");
         OPTIONS.put("family init", "--parent --child --control --grandchild --locality --resolution --domain --out "

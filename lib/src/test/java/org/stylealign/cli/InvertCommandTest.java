@@ -58,6 +58,22 @@ class InvertCommandTest {
     }
 
     @Test
+    void noiseMapsAreOptimisedOnRequest(@TempDir Path dir) throws Exception {
+        Path src = dir.resolve("src.npy"), lat = dir.resolve("w.npy"), rec = dir.resolve("rec.npy");
+        assertEquals(0, CliTest.run("render", "--checkpoint", P.toString(), "--seeds", "3", "--out", src.toString())
+                .code());
+        CliTest.Result r = CliTest.run("invert", "--checkpoint", P.toString(), "--images", src.toString(),
+                "--steps", "3", "--noise-reg", "1e5", "--perceptual", "0", "--out", lat.toString(), "--render",
+                rec.toString());
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(new long[] {1, 3, 32, 32}, Npy.read(rec).shape());
+        CliTest.Result bad = CliTest.run("invert", "--checkpoint", P.toString(), "--images", src.toString(),
+                "--steps", "3", "--noise-reg", "-1", "--out", lat.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("noise regularisation -1"), bad.err());
+    }
+
+    @Test
     void badEncoderInputIsNamed(@TempDir Path dir) throws Exception {
         Path src = dir.resolve("src.npy"), lat = dir.resolve("z.npy");
         assertEquals(0, CliTest.run("render", "--checkpoint", P.toString(), "--seeds", "1", "--out", src.toString())
