@@ -61,6 +61,16 @@ history() {
   printf '%s/%s/snapshot-%06d.safetensors' "$runs" "$1" "$whole"
 }
 
+# The whole kimg of NAME's snapshot with the lowest FID in its run's quality log (kimg > 0). The emoji pair's data
+# are tiny (116 images, x-flipped) and their runs collapse towards one face late (E, 2026-12-07: FID 42 at 70 kimg,
+# 253 at 100), so E and ET are packed at their best snapshot, as users of the NVlabs code pick a network by its FID.
+best_kimg() { # name target-kimg (a fractional target, a check run, packs its last snapshot as everywhere else)
+  case "$2" in *.*) echo "$2"; return ;; esac
+  awk -F, 'NR > 1 && $1 > 0 && $2 != "" { if (k == "" || $2 + 0 < best + 0) { best = $2; k = $1 } }
+           END { if (k == "") exit 1; printf "%d\n", k }' "$runs/$1/quality.csv" \
+    || { echo "train-family.sh: no FID in $runs/$1/quality.csv" >&2; return 1; }
+}
+
 pack() { # name kimg full|ema [trajectory kimgs...]
   local name="$1" kimg="$2" kind="$3"
   shift 3
@@ -146,9 +156,9 @@ step() {
     # snapshot: E_KIMG=0.2 trains 13 steps, a check that the step runs)
     E)  data="$(emoji_train emoji-noto)" && "$sa" train --data "$data" --train-seed 1 --out "$runs/E" --kimg "$E_KIMG" \
           "${COMMON[@]}" "${ARCH[@]}" --xflip --snapshot-kimg 10 --metrics 256 $(resume_flag E) \
-          && pack E "$E_KIMG" full ;;
+          && pack E "$(best_kimg E "$E_KIMG")" full ;;
     ET) data="$(emoji_train emoji-twemoji)" && finetune ET "$models/E.safetensors" "$ET_KIMG" 5 --data "$data" \
-          --xflip && pack ET "$ET_KIMG" ema ;;
+          --xflip && pack ET "$(best_kimg ET "$ET_KIMG")" ema ;;
     emoji-family) emoji_family ;;
     edge-family) edge_family ;;
     PE) finetune PE "$models/P.safetensors" "$PE_KIMG" 5 --data "$(built avataaars-edges avataaars --edges)" \
