@@ -137,7 +137,7 @@ edge_family() {
   "models": [
     {"name": "P", "role": "parent", "domain": "avataaars", "kimg": 260, "checkpoint": "P.safetensors",
      "description": "the family's parent (family.json)",
-     "log": "logs/P/metrics.csv", "quality": "logs/P/quality.csv", "command": "models/train-family.sh P"},
+     "log": "logs/P/metrics.csv", "command": "models/train-family.sh P"},
     {"name": "PE", "parent": "P", "role": "child", "distance": "close", "domain": "avataaars", "style": "avataaars-edges",
      "data": "edge maps of avataaars", "checkpoint": "PE.safetensors",
      "description": "P fine-tuned to edge maps of avataaars",
