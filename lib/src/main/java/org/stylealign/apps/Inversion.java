@@ -18,6 +18,7 @@ import org.stylealign.optim.Adam;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import java.util.function.IntConsumer;
 
 /**
@@ -170,21 +171,32 @@ public final class Inversion {
         long t0 = System.nanoTime();
         try (NDManager m = owner.newSubManager()) {
             NDArray latent = encoderLatent(g, targets, encoder, space, m);
-            NDArray ws = toWs(g, space, latent);
-            NDArray images = g.synthesis(ws, Noise.constant());
-            long n = targets.getShape().get(0);
-            float[] e = images.sub(targets).abs().reshape(n, -1).mean(new int[] {1}).toFloatArray();
-            double[] pixel = new double[(int) n];
-            for (int i = 0; i < n; i++) {
-                pixel[i] = e[i];
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            NDArray outLatent = latent.duplicate(), outWs = ws.duplicate(), outImages = images.duplicate();
-            outLatent.attach(owner);
-            outWs.attach(owner);
-            outImages.attach(owner);
-            return new Result(space, outLatent, outWs, outImages, new double[0], pixel, seconds);
+            return rendered(g, space, latent, targets, Noise.constant(), new double[0], t0, List.of(), owner);
         }
+    }
+
+    /**
+     * The result of {@code latent}: its W+ codes and images (with {@code noise}) and their pixel errors against
+     * {@code targets}, copied into {@code owner} (with the noise maps) so that the caller's scratch manager can close.
+     */
+    private static Result rendered(Generator g, Space space, NDArray latent, NDArray targets, Noise noise,
+                                   double[] curve, long t0, List<NDArray> noiseMaps, NDManager owner) {
+        NDArray ws = toWs(g, space, latent);
+        NDArray images = g.synthesis(ws, noise);
+        long n = targets.getShape().get(0);
+        float[] e = images.sub(targets).abs().reshape(n, -1).mean(new int[] {1}).toFloatArray();
+        double[] pixel = new double[(int) n];
+        for (int i = 0; i < n; i++) {
+            pixel[i] = e[i];
+        }
+        List<NDArray> out = new ArrayList<>();
+        for (NDArray a : Stream.concat(Stream.of(latent, ws, images), noiseMaps.stream()).toList()) {
+            NDArray copy = a.duplicate();
+            copy.attach(owner);
+            out.add(copy);
+        }
+        return new Result(space, out.get(0), out.get(1), out.get(2), curve, pixel, (System.nanoTime() - t0) / 1e9,
+                List.copyOf(out.subList(3, out.size())));
     }
 
     private static NDArray encoderLatent(Generator g, NDArray targets, Encoder encoder, Space space, NDManager m) {
@@ -350,26 +362,8 @@ public final class Inversion {
             }
             adam.close();
             latent.setRequiresGradient(false);
-            List<NDArray> outNoise = new ArrayList<>();
-            for (NDArray map : noiseMaps) {
-                map.setRequiresGradient(false);
-                NDArray copy = map.duplicate();
-                copy.attach(owner);
-                outNoise.add(copy);
-            }
-            NDArray ws = toWs(g, o.space(), latent);
-            NDArray images = g.synthesis(ws, noiseInput);
-            double[] pixel = new double[(int) n];
-            float[] e = images.sub(target).abs().reshape(n, -1).mean(new int[] {1}).toFloatArray();
-            for (int i = 0; i < n; i++) {
-                pixel[i] = e[i];
-            }
-            NDArray outLatent = latent.duplicate(), outWs = ws.duplicate(), outImages = images.duplicate();
-            outLatent.attach(owner);
-            outWs.attach(owner);
-            outImages.attach(owner);
-            return new Result(o.space(), outLatent, outWs, outImages, curve, pixel, (System.nanoTime() - t0) / 1e9,
-                    List.copyOf(outNoise));
+            noiseMaps.forEach(map -> map.setRequiresGradient(false));
+            return rendered(g, o.space(), latent, target, noiseInput, curve, t0, noiseMaps, owner);
         }
     }
 
