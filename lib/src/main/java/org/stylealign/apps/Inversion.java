@@ -9,9 +9,6 @@ import ai.djl.training.GradientCollector;
 import org.stylealign.metrics.DomainFeatures;
 import org.stylealign.model.Generator;
 import org.stylealign.model.Noise;
-import org.stylealign.model.NumpyRandom;
-import org.stylealign.model.StyleLayer;
-import org.stylealign.model.Tensors;
 import org.stylealign.model.Scalars;
 import org.stylealign.optim.Adam;
 
@@ -315,7 +312,7 @@ public final class Inversion {
             params.put("latent", latent);
             List<NDArray> noiseMaps = new ArrayList<>();
             if (o.noiseWeight() > 0) { // the projector's start: normal maps, one set per image
-                for (NDArray map : initialNoise(g, n, o.seed(), m)) {
+                for (NDArray map : g.seededNoiseMaps(m, (int) n, o.seed())) {
                     map.setRequiresGradient(true);
                     params.put("noise" + noiseMaps.size(), map);
                     noiseMaps.add(map);
@@ -365,19 +362,6 @@ public final class Inversion {
             noiseMaps.forEach(map -> map.setRequiresGradient(false));
             return rendered(g, o.space(), latent, target, noiseInput, curve, t0, noiseMaps, owner);
         }
-    }
-
-    /** Normal noise maps [n, 1, R, R] for every noise input of {@code g}, drawn from {@code seed}. */
-    static List<NDArray> initialNoise(Generator g, long n, long seed, NDManager m) {
-        NumpyRandom r = new NumpyRandom(seed);
-        List<NDArray> maps = new ArrayList<>();
-        for (StyleLayer l : g.styleLayers()) {
-            if (l.noiseIndex() >= 0) {
-                int res = l.resolution();
-                maps.add(Tensors.owned(m, r.randn((int) (n * res * res)), new Shape(n, 1, res, res)));
-            }
-        }
-        return maps;
     }
 
     /**

@@ -305,15 +305,20 @@ public final class Generator implements AutoCloseable {
      * global generator: the same seed gives the same noise in any process, and no global state is touched.
      */
     public Noise seededNoise(NDManager m, int batch, long seed) {
+        return Noise.maps(seededNoiseMaps(m, batch, seed));
+    }
+
+    /** The maps of {@link #seededNoise}: one [batch, 1, R, R] per noise input, libtorch-owned (they can be trained). */
+    public List<NDArray> seededNoiseMaps(NDManager m, int batch, long seed) {
         NumpyRandom r = new NumpyRandom(seed);
         List<NDArray> maps = new ArrayList<>();
         for (StyleLayer l : styleLayers()) {
             if (l.noiseIndex() >= 0) {
                 int res = l.resolution();
-                maps.add(m.create(r.randn(batch * res * res), new Shape(batch, 1, res, res)));
+                maps.add(Tensors.owned(m, r.randn(batch * res * res), new Shape(batch, 1, res, res)));
             }
         }
-        return Noise.maps(maps);
+        return maps;
     }
 
     /** z -> image in one call: mapping, truncation (psi = 1 for none) and synthesis. */

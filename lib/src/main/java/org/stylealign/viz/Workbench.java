@@ -1,5 +1,6 @@
 package org.stylealign.viz;
 
+import org.stylealign.apps.Encoder;
 import org.stylealign.io.CheckpointException;
 import org.stylealign.io.Checkpoints;
 import org.stylealign.io.ImportedCheckpoint;
@@ -144,6 +145,26 @@ public final class Workbench {
             SKIPPED.add(line);
         }
         System.out.println("SKIPPED " + line);
+    }
+
+    /**
+     * The encoder of {@code parent} (generator {@code g}), found beside its checkpoint as
+     * {@code encoder-<NAME>.safetensors} ({@link Encoder#besideCheckpoint}); when there is none, or it was made for
+     * another generator, {@code section} is recorded as skipped with the reason and the result is empty.
+     */
+    public static java.util.Optional<Encoder> encoder(ModelFamily.Member parent, org.stylealign.model.Generator g,
+                                                      String section) {
+        Path file = Encoder.besideCheckpoint(parent.checkpoint(), parent.name());
+        if (!Files.exists(file)) {
+            skip(section, "the parent " + parent.name() + " has no encoder (looked for " + file + ")");
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(Encoder.load(file, g));
+        } catch (CheckpointException e) {
+            skip(section, e.getMessage());
+            return java.util.Optional.empty();
+        }
     }
 
     /** Every section skipped so far in this kernel, one per line, or a line saying nothing was. */

@@ -128,4 +128,17 @@ class CommittedFamilyTest {
             }
         }
     }
+
+    @Test
+    void theParentsEncoderIsFoundBesideItsCheckpointAndAMissingOneIsASkip() throws Exception {
+        ModelFamily f = ModelFamily.load(Workbench.home().resolve(Workbench.FAMILY));
+        try (StyleGan2 p = f.load("P"); StyleGan2 c1 = f.load("C1")) {
+            var found = Workbench.encoder(f.member("P"), p.generator(), "test section");
+            assertTrue(found.isPresent(), "models/encoder-P.safetensors");
+            found.get().close();
+            assertTrue(Workbench.encoder(f.member("C1"), c1.generator(), "encoder of C1").isEmpty());
+            assertTrue(Workbench.skipped().contains("encoder of C1: the parent C1 has no encoder"),
+                    Workbench.skipped());
+        }
+    }
 }
